@@ -1,0 +1,131 @@
+/** SDK methods for experiments, runs and metrics: one method per REST operation. */
+import type { Page, PageRequest } from '../core/pagination.js';
+import { toWireNumber } from '../core/wire.js';
+import type {
+  CreateExperimentInput,
+  CreateRunInput,
+  Experiment,
+  ListExperimentsInput,
+  ListRunsInput,
+  MetricInput,
+  MetricPoint,
+  ParamValue,
+  Run,
+  RunComparison,
+  SearchRunsInput,
+  UpdateExperimentInput,
+  UpdateRunInput,
+} from '../tracking/index.js';
+import {
+  decodeComparison,
+  decodePoint,
+  decodeRun,
+  decodeRunPage,
+  type WireComparison,
+  type WirePoint,
+  type WireRun,
+} from './decode.js';
+import { encodePath, type HttpClient } from './http-client.js';
+
+export interface CreateOptions {
+  /** Sent as Idempotency-Key: a retry with the same key returns the first result. */
+  readonly idempotencyKey?: string;
+}
+
+const idem = (options: CreateOptions) =>
+  options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey };
+const id = encodeURIComponent;
+
+export class ExperimentsApi {
+  constructor(private readonly http: HttpClient) {}
+
+  create(input: CreateExperimentInput, options: CreateOptions = {}): Promise<Experiment> {
+    return this.http.request('POST', '/api/v1/experiments', { body: input, ...idem(options) });
+  }
+
+  /** By id or name. */
+  get(idOrName: string): Promise<Experiment> {
+    return this.http.request('GET', `/api/v1/experiments/${id(idOrName)}`);
+  }
+
+  list(input: ListExperimentsInput = {}): Promise<Page<Experiment>> {
+    return this.http.request('GET', '/api/v1/experiments', { query: { ...input } });
+  }
+
+  update(idOrName: string, input: UpdateExperimentInput): Promise<Experiment> {
+    return this.http.request('PATCH', `/api/v1/experiments/${id(idOrName)}`, { body: input });
+  }
+
+  delete(idOrName: string): Promise<Experiment> {
+    return this.http.request('DELETE', `/api/v1/experiments/${id(idOrName)}`);
+  }
+
+  restore(idOrName: string): Promise<Experiment> {
+    return this.http.request('POST', `/api/v1/experiments/${id(idOrName)}/restore`);
+  }
+}
+
+export class RunsApi {
+  constructor(private readonly http: HttpClient) {}
+
+  async create(input: CreateRunInput, options: CreateOptions = {}): Promise<Run> {
+    return decodeRun(
+      await this.http.request<WireRun>('POST', '/api/v1/runs', { body: input, ...idem(options) }),
+    );
+  }
+
+  async get(runId: string): Promise<Run> {
+    return decodeRun(await this.http.request<WireRun>('GET', `/api/v1/runs/${id(runId)}`));
+  }
+
+  async list(input: ListRunsInput): Promise<Page<Run>> {
+    return decodeRunPage(
+      await this.http.request<Page<WireRun>>('GET', '/api/v1/runs', { query: { ...input } }),
+    );
+  }
+
+  async update(runId: string, input: UpdateRunInput): Promise<Run> {
+    return decodeRun(await this.http.request<WireRun>('PATCH', `/api/v1/runs/${id(runId)}`, { body: input }));
+  }
+
+  async search(input: SearchRunsInput = {}): Promise<Page<Run>> {
+    return decodeRunPage(
+      await this.http.request<Page<WireRun>>('POST', '/api/v1/runs/search', { body: input }),
+    );
+  }
+
+  async compare(runIds: readonly string[]): Promise<RunComparison> {
+    return decodeComparison(
+      await this.http.request<WireComparison>('GET', '/api/v1/runs/compare', {
+        query: { ids: runIds.join(',') },
+      }),
+    );
+  }
+
+  async logParams(runId: string, params: Readonly<Record<string, ParamValue>>): Promise<Run> {
+    return decodeRun(
+      await this.http.request<WireRun>('POST', `/api/v1/runs/${id(runId)}/params`, { body: { params } }),
+    );
+  }
+
+  async setTags(runId: string, tags: Readonly<Record<string, string | null>>): Promise<Run> {
+    return decodeRun(
+      await this.http.request<WireRun>('POST', `/api/v1/runs/${id(runId)}/tags`, { body: { tags } }),
+    );
+  }
+
+  /** One batch, written all or nothing (at most 10,000 points). */
+  logMetrics(runId: string, metrics: readonly MetricInput[]): Promise<{ accepted: number }> {
+    const body = { metrics: metrics.map((point) => ({ ...point, value: toWireNumber(point.value) })) };
+    return this.http.request('POST', `/api/v1/runs/${id(runId)}/metrics`, { body });
+  }
+
+  async metricHistory(runId: string, key: string, page: PageRequest = {}): Promise<Page<MetricPoint>> {
+    const wire = await this.http.request<Page<WirePoint>>(
+      'GET',
+      `/api/v1/runs/${id(runId)}/metrics/${encodePath(key)}`,
+      { query: { ...page } },
+    );
+    return { ...wire, items: wire.items.map(decodePoint) };
+  }
+}

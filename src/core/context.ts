@@ -1,0 +1,23 @@
+/** Who is asking, and under which request id: passed to every mutating service call for the audit log. */
+
+export const ROLES = ['viewer', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Actor {
+  /** The token's name; audit events record it. */
+  readonly name: string;
+  readonly role: Role;
+  readonly tokenId?: string;
+}
+
+export interface RequestContext {
+  readonly actor: Actor;
+  readonly requestId: string;
+  /** Set when the caller sent an Idempotency-Key on a creating request. */
+  readonly idempotency?: { readonly key: string; readonly scope: string; readonly fingerprint: string };
+}
+
+/** For work the server does on its own behalf (start-up bootstrap, restore). */
+export function systemContext(requestId: string): RequestContext {
+  return { actor: { name: 'system', role: 'admin' }, requestId };
+}

@@ -1,0 +1,153 @@
+/**
+ * The one error hierarchy. Every failure a caller can cause or observe is a SlipwayError with a
+ * stable `code` (documented in ERROR_CATALOGUE), an HTTP status, a message naming the field or value
+ * at fault, and structured `details`. The server maps these to HTTP in one place; the SDK rebuilds
+ * them from responses, so `instanceof NotFoundError` works on both sides of the wire.
+ */
+
+export type ErrorDetails = Readonly<Record<string, unknown>>;
+
+export class SlipwayError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details: ErrorDetails;
+
+  constructor(code: string, status: number, message: string, details: ErrorDetails = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.details = details;
+  }
+
+  toJSON(): { code: string; message: string; details: ErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** 400: the request itself is malformed or a field has a bad value. */
+export class InvalidError extends SlipwayError {
+  constructor(message: string, details: ErrorDetails = {}, code = 'INVALID_ARGUMENT') {
+    super(code, 400, message, details);
+  }
+}
+
+/** 401: no token, or a token the server does not know. */
+export class UnauthorizedError extends SlipwayError {
+  constructor(message = 'missing or unknown bearer token', details: ErrorDetails = {}) {
+    super('UNAUTHENTICATED', 401, message, details);
+  }
+}
+
+/** 403: the token is valid but its role is too low. */
+export class ForbiddenError extends SlipwayError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('PERMISSION_DENIED', 403, message, details);
+  }
+}
+
+/** 404: a named resource does not exist. `code` is specific, e.g. RUN_NOT_FOUND. */
+export class NotFoundError extends SlipwayError {
+  constructor(code: string, message: string, details: ErrorDetails = {}) {
+    super(code, 404, message, details);
+  }
+}
+
+/** 409: a duplicate, an immutable value, or a lost compare-and-set race. */
+export class ConflictError extends SlipwayError {
+  constructor(code: string, message: string, details: ErrorDetails = {}) {
+    super(code, 409, message, details);
+  }
+}
+
+/** 413: a body or artifact over the configured limit. */
+export class TooLargeError extends SlipwayError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('PAYLOAD_TOO_LARGE', 413, message, details);
+  }
+}
+
+/** 422: valid input that breaks a domain rule (e.g. a run in a deleted experiment). */
+export class UnprocessableError extends SlipwayError {
+  constructor(code: string, message: string, details: ErrorDetails = {}) {
+    super(code, 422, message, details);
+  }
+}
+
+/** 503: a backend is down or the server is shutting down; safe to retry. */
+export class UnavailableError extends SlipwayError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('UNAVAILABLE', 503, message, details);
+  }
+}
+
+/** 500: stored data failed its integrity check. Never a user mistake; the operator must act. */
+export class IntegrityError extends SlipwayError {
+  constructor(message: string, details: ErrorDetails = {}) {
+    super('BLOB_CORRUPT', 500, message, details);
+  }
+}
+
+/** Every stable error code with its status and meaning; the README's catalogue is generated from it. */
+export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning: string }>> = {
+  INVALID_ARGUMENT: { status: 400, meaning: 'a field is missing, of the wrong type, or out of range' },
+  INVALID_JSON: { status: 400, meaning: 'the body is not valid JSON' },
+  INVALID_FILTER: { status: 400, meaning: 'a run search filter or order-by does not parse' },
+  INVALID_PAGE_TOKEN: { status: 400, meaning: 'a pageToken that this server did not issue for this query' },
+  INVALID_ARTIFACT_PATH: {
+    status: 400,
+    meaning: 'an artifact path that is empty, absolute or escapes the run',
+  },
+  DIGEST_MISMATCH: { status: 400, meaning: 'uploaded bytes do not match the digest the client declared' },
+  UNAUTHENTICATED: { status: 401, meaning: 'no bearer token, or an unknown, revoked or expired one' },
+  PERMISSION_DENIED: { status: 403, meaning: "the token's role is too low for this operation" },
+  ROUTE_NOT_FOUND: { status: 404, meaning: 'no such endpoint' },
+  EXPERIMENT_NOT_FOUND: { status: 404, meaning: 'no experiment with that id or name' },
+  RUN_NOT_FOUND: { status: 404, meaning: 'no run with that id' },
+  METRIC_NOT_FOUND: { status: 404, meaning: 'the run has no metric with that key' },
+  ARTIFACT_NOT_FOUND: { status: 404, meaning: 'the run has no artifact at that path' },
+  BLOB_NOT_FOUND: { status: 404, meaning: 'no blob with that digest in the artifact store' },
+  TOKEN_NOT_FOUND: { status: 404, meaning: 'no token with that id or name' },
+  EXPERIMENT_EXISTS: { status: 409, meaning: 'an experiment (perhaps deleted) already has that name' },
+  TOKEN_EXISTS: { status: 409, meaning: 'a token already has that name' },
+  PARAM_IMMUTABLE: { status: 409, meaning: 'a param already has a different value; params never change' },
+  LAST_ADMIN_TOKEN: { status: 409, meaning: 'revoking the last live admin token would lock everyone out' },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, meaning: 'an Idempotency-Key was reused with a different request' },
+  EXPERIMENT_DELETED: { status: 422, meaning: 'the experiment is deleted; restore it first' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body or artifact is over the configured limit' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the Content-Type is not accepted by this endpoint' },
+  UNAVAILABLE: { status: 503, meaning: 'a backend is unreachable or the server is stopping; retry later' },
+  BLOB_CORRUPT: { status: 500, meaning: 'a stored blob no longer matches its digest (storage fault)' },
+  INTERNAL: { status: 500, meaning: 'a bug; the message and request id help report it' },
+};
+
+/** Rebuilds the right subclass from a wire error, so SDK callers can use instanceof. */
+export function errorFromWire(
+  status: number,
+  code: string,
+  message: string,
+  details: ErrorDetails = {},
+): SlipwayError {
+  switch (status) {
+    case 400:
+      return new InvalidError(message, details, code);
+    case 401:
+      return new UnauthorizedError(message, details);
+    case 403:
+      return new ForbiddenError(message, details);
+    case 404:
+      return new NotFoundError(code, message, details);
+    case 409:
+      return new ConflictError(code, message, details);
+    case 413:
+      return new TooLargeError(message, details);
+    case 422:
+      return new UnprocessableError(code, message, details);
+    case 503:
+      return new UnavailableError(message, details);
+    default:
+      return code === 'BLOB_CORRUPT'
+        ? new IntegrityError(message, details)
+        : new SlipwayError(code, status, message, details);
+  }
+}

@@ -1,0 +1,4 @@
+/** The `slipway` package: the SDK, plus the pieces for embedding a server. */
+export * from './client/index.js';
+export { loadServerConfig, type ServerConfig } from './core/config.js';
+export { type RunningServer, startServer } from './server/start.js';

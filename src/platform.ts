@@ -1,0 +1,48 @@
+/**
+ * The one place that builds Slipway from its configuration: the metadata database, the blob store,
+ * and every domain service over them. The server, the CLI's offline commands and the tests all
+ * start here.
+ */
+import { type BlobStore, openBlobStore } from './artifacts/index.js';
+import { AuditLog, TokenService } from './auth/index.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { ServerConfig } from './core/config.js';
+import { type Database, openDatabase } from './store/index.js';
+import { createTracking, type Tracking } from './tracking/index.js';
+
+export interface Platform {
+  readonly config: ServerConfig;
+  readonly database: Database;
+  readonly blobs: BlobStore;
+  readonly clock: Clock;
+  readonly audit: AuditLog;
+  readonly tokens: TokenService;
+  readonly tracking: Tracking;
+  close(): Promise<void>;
+}
+
+export async function openPlatform(config: ServerConfig, options: { clock?: Clock } = {}): Promise<Platform> {
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase(config.database);
+  let blobs: BlobStore;
+  try {
+    blobs = await openBlobStore(config.artifacts, { s3: config.s3, home: config.home });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const audit = new AuditLog(database, clock);
+  return {
+    config,
+    database,
+    blobs,
+    clock,
+    audit,
+    tokens: new TokenService(database, audit, clock),
+    tracking: createTracking({ database, blobs, audit, clock, maxArtifactBytes: config.maxArtifactBytes }),
+    async close() {
+      await blobs.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/** A seeded synthetic churn table for the quickstart demo: the same rows on every machine. */
+
+export const CHURN_FEATURES = [
+  'tenure_months',
+  'monthly_charges',
+  'support_calls',
+  'contract_months',
+] as const;
+
+export interface Dataset {
+  /** Row-major, CHURN_FEATURES.length columns. */
+  readonly x: Float64Array;
+  /** 1 = churned. */
+  readonly y: Uint8Array;
+  readonly rows: number;
+}
+
+/** mulberry32: small, fast, good enough for demo data. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function churnDataset(rows: number, seed: number): Dataset {
+  const random = seededRandom(seed);
+  const width = CHURN_FEATURES.length;
+  const x = new Float64Array(rows * width);
+  const y = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const tenure = Math.floor(random() * 72);
+    const charges = 20 + random() * 100;
+    const calls = Math.floor(-Math.log(1 - random()) * 1.5);
+    const contract = [1, 12, 24][Math.floor(random() * 3)]!;
+    // Churn grows with charges and support calls, shrinks with tenure and contract length.
+    const logit = -1.2 - 0.045 * tenure + 0.03 * charges + 0.55 * calls - 0.07 * contract + (random() - 0.5);
+    x.set([tenure, charges, calls, contract], i * width);
+    y[i] = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+  }
+  return { x, y, rows };
+}

@@ -1,0 +1,88 @@
+/** The single place that turns errors into HTTP responses: `{ "error": { code, message, details } }`. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { SlipwayError } from '../core/errors.js';
+
+interface ErrorBody {
+  readonly error: {
+    readonly code: string;
+    readonly message: string;
+    readonly details: Readonly<Record<string, unknown>>;
+  };
+}
+
+// Fastify's own errors for bad requests, mapped to our codes.
+const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string }>> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_ARGUMENT' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'INVALID_ARGUMENT' },
+  FST_ERR_BAD_URL: { status: 400, code: 'INVALID_ARGUMENT' },
+};
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = toResponse(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof SlipwayError && status === 503) reply.header('retry-after', '1');
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: {
+        code: 'ROUTE_NOT_FOUND',
+        message: `no endpoint ${request.method} ${request.url.split('?')[0]}`,
+        details: {},
+      },
+    }),
+  );
+}
+
+export function toResponse(error: FastifyError | Error): { status: number; body: ErrorBody } {
+  if (error instanceof SlipwayError) return { status: error.status, body: { error: error.toJSON() } };
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((issue) => ({
+      path: `${error.validationContext ?? 'body'}${formatPath(issue.instancePath)}`,
+      message: issue.message ?? 'is invalid',
+    }));
+    const first = issues[0];
+    const message =
+      first === undefined ? 'request is invalid' : `${first.path}: ${lowerFirst(first.message)}`;
+    const more =
+      issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+    return {
+      status: 400,
+      body: { error: { code: 'INVALID_ARGUMENT', message: message + more, details: { issues } } },
+    };
+  }
+  const code = (error as FastifyError).code;
+  const known = code === undefined ? undefined : FASTIFY_CODES[code];
+  if (known !== undefined)
+    return {
+      status: known.status,
+      body: { error: { code: known.code, message: error.message, details: {} } },
+    };
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { status, body: { error: { code: 'INVALID_ARGUMENT', message: error.message, details: {} } } };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'INTERNAL', message: `internal error: ${error.message}`, details: {} } },
+  };
+}
+
+/** `/metrics/3/value` -> `.metrics[3].value` */
+function formatPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .filter((part) => part !== '')
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('');
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

@@ -1,0 +1,52 @@
+/** Starts Slipway's HTTP server over a platform, with the admin bootstrap and graceful shutdown. */
+import type { ServerConfig } from '../core/config.js';
+import { systemContext } from '../core/context.js';
+import { newId } from '../core/ids.js';
+import type { Logger } from '../core/logger.js';
+import { SLIPWAY_VERSION } from '../core/version.js';
+import { openPlatform, type Platform } from '../platform.js';
+import { buildApp } from './app.js';
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:7070 */
+  readonly url: string;
+  readonly platform: Platform;
+  /** Set when this start created the first admin token. */
+  readonly adminTokenPath?: string;
+  /** Stops accepting requests, lets in-flight ones finish, then closes the backends. */
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  config: ServerConfig,
+  options: { logger?: Logger } = {},
+): Promise<RunningServer> {
+  const platform = await openPlatform(config);
+  let closing = false;
+  try {
+    const adminTokenPath = await platform.tokens.bootstrapAdmin(config.home, systemContext(newId()));
+    const app = await buildApp(platform, {
+      version: SLIPWAY_VERSION,
+      isClosing: () => closing,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+      platform,
+      ...(adminTokenPath === undefined ? {} : { adminTokenPath }),
+      async close() {
+        if (closing) return;
+        closing = true;
+        await app.close();
+        await platform.close();
+      },
+    };
+  } catch (error) {
+    await platform.close();
+    throw error;
+  }
+}

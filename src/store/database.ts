@@ -1,0 +1,35 @@
+/**
+ * The metadata database: a Kysely instance plus the few operations whose fastest form differs by
+ * dialect (capabilities, not `if (postgres)` scattered through the domains).
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Tables } from './tables.js';
+
+export type Db = Kysely<Tables>;
+export type Tx = Transaction<Tables>;
+/** Either the database or an open transaction: repositories accept both. */
+export type Executor = Kysely<Tables>;
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/** Metric points in columnar form, as the bulk insert wants them. */
+export interface MetricColumns {
+  readonly runSeq: number;
+  readonly keys: readonly string[];
+  readonly steps: readonly number[];
+  readonly timestamps: readonly number[];
+  readonly values: readonly (number | null)[];
+}
+
+export interface Database {
+  readonly db: Db;
+  readonly dialect: DialectName;
+  /** Inserts many metric rows in as few statements as the dialect allows. */
+  insertMetrics(executor: Executor, points: MetricColumns): Promise<void>;
+  /** True when the error is a unique/primary-key violation. */
+  isUniqueViolation(error: unknown): boolean;
+  /** A consistent read-only snapshot for backups, without blocking writers. */
+  withSnapshot<T>(read: (snapshot: Db) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

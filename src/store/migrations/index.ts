@@ -1,0 +1,7 @@
+/** The ordered list of migrations. Append only; a landed migration is never edited or removed. */
+import type { Migration } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-foundation': foundation,
+};

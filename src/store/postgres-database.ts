@@ -1,0 +1,73 @@
+/** PostgreSQL via pg. An optional schema (`?schema=` in the URL) isolates installations and test runs. */
+import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database, Db, Executor, MetricColumns } from './database.js';
+import type { Tables } from './tables.js';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+// Times and counts are bigint columns; every value we store fits in a double exactly.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+const INSERT_METRICS = `insert into metrics (run_seq, key, step, timestamp, value)
+  select $1::bigint, k, s, t, v from unnest($2::text[], $3::bigint[], $4::bigint[], $5::float8[]) as u(k, s, t, v)`;
+
+export async function openPostgresDatabase(url: string, schema?: string): Promise<Database> {
+  if (schema !== undefined) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`create schema if not exists "${schema}"`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types,
+    ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
+  });
+  const db: Db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+
+  return {
+    db,
+    dialect: 'postgres',
+    async insertMetrics(executor: Executor, points: MetricColumns): Promise<void> {
+      // NaN is stored as NULL on both dialects so that reads agree.
+      await executor.executeQuery(
+        CompiledQuery.raw(INSERT_METRICS, [
+          points.runSeq,
+          points.keys,
+          points.steps,
+          points.timestamps,
+          points.values,
+        ]),
+      );
+    },
+    isUniqueViolation(error: unknown): boolean {
+      return (error as { code?: unknown } | null)?.code === '23505';
+    },
+    async withSnapshot<T>(read: (snapshot: Db) => Promise<T>): Promise<T> {
+      return db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          await sql`set transaction read only`.execute(trx);
+          return read(trx);
+        });
+    },
+    async ping(): Promise<void> {
+      await sql`select 1`.execute(db);
+    },
+    async close(): Promise<void> {
+      await db.destroy();
+    },
+  };
+}

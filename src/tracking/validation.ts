@@ -1,0 +1,60 @@
+/** Rules for param, tag and metric keys and values, shared by every tracking write. */
+import { InvalidError } from '../core/errors.js';
+
+export const MAX_KEY_LENGTH = 250;
+export const MAX_PARAM_VALUE_LENGTH = 6000;
+export const MAX_TAG_VALUE_LENGTH = 8000;
+/** Letters, digits and `_ - . / : space`, as MLflow allows, so keys like `train/loss` work. */
+const KEY_PATTERN = /^[A-Za-z0-9_\-. /:]+$/;
+
+export function checkKey(kind: 'param' | 'tag' | 'metric', key: string): void {
+  const fail = (problem: string) =>
+    new InvalidError(`${kind} key ${problem}, got '${key}'`, { field: `${kind}.key`, value: key });
+  if (key.length === 0) throw fail('must not be empty');
+  if (key.length > MAX_KEY_LENGTH) throw fail(`must be at most ${MAX_KEY_LENGTH} characters`);
+  if (!KEY_PATTERN.test(key)) throw fail('may contain only letters, digits, spaces and _ - . / :');
+  if (key.startsWith('/') || key.endsWith('/') || key.includes('//'))
+    throw fail("must not start or end with '/' or contain '//'");
+  if (key.split('/').some((part) => part === '.' || part === '..'))
+    throw fail("must not contain '.' or '..' segments");
+}
+
+export function checkValue(kind: 'param' | 'tag', key: string, value: string): void {
+  const max = kind === 'param' ? MAX_PARAM_VALUE_LENGTH : MAX_TAG_VALUE_LENGTH;
+  if (value.length > max) {
+    throw new InvalidError(`${kind} '${key}' value must be at most ${max} characters, got ${value.length}`, {
+      field: `${kind}.value`,
+      key,
+    });
+  }
+}
+
+export type ParamValue = string | number | boolean;
+
+/** Params are stored as strings, as every tracking tool does; numbers keep their JS spelling. */
+export function paramToString(value: ParamValue): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+export function checkGitCommit(value: string): void {
+  if (!/^[0-9a-f]{7,64}$/i.test(value)) {
+    throw new InvalidError(`gitCommit must be 7 to 64 hex characters, got '${value}'`, {
+      field: 'gitCommit',
+      value,
+    });
+  }
+}
+
+export function parseIsoTime(field: string, value: string): number {
+  const time = Date.parse(value);
+  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    throw new InvalidError(
+      `${field} must be an ISO 8601 time such as 2026-01-31T12:00:00.000Z, got '${value}'`,
+      {
+        field,
+        value,
+      },
+    );
+  }
+  return time;
+}
