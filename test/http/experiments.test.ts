@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, InvalidError, NotFoundError, UnprocessableError } from '../../src/client/index.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  UnprocessableError,
+} from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -13,8 +19,17 @@ describe.each(BACKENDS)('experiments on %s', (backend) => {
   });
 
   it('creates an experiment, normalising the name to lower case, and gets it by id or name', async () => {
-    const created = await t.sw.experiments.create({ name: 'Churn-Model', description: 'first', tags: { team: 'ads' } });
-    expect(created).toMatchObject({ name: 'churn-model', description: 'first', tags: { team: 'ads' }, lifecycle: 'active' });
+    const created = await t.sw.experiments.create({
+      name: 'Churn-Model',
+      description: 'first',
+      tags: { team: 'ads' },
+    });
+    expect(created).toMatchObject({
+      name: 'churn-model',
+      description: 'first',
+      tags: { team: 'ads' },
+      lifecycle: 'active',
+    });
     expect(await t.sw.experiments.get(created.id)).toEqual(created);
     expect(await t.sw.experiments.get('churn-model')).toEqual(created);
     expect(await t.sw.experiments.get('CHURN-MODEL')).toEqual(created);
@@ -40,8 +55,17 @@ describe.each(BACKENDS)('experiments on %s', (backend) => {
 
   it('renames, updates description and merges tags (null removes one)', async () => {
     const experiment = await t.sw.experiments.create({ name: 'to-rename', tags: { a: '1', b: '2' } });
-    const updated = await t.sw.experiments.update(experiment.id, { name: 'renamed', description: 'new', tags: { a: null, c: '3' } });
-    expect(updated).toMatchObject({ id: experiment.id, name: 'renamed', description: 'new', tags: { b: '2', c: '3' } });
+    const updated = await t.sw.experiments.update(experiment.id, {
+      name: 'renamed',
+      description: 'new',
+      tags: { a: null, c: '3' },
+    });
+    expect(updated).toMatchObject({
+      id: experiment.id,
+      name: 'renamed',
+      description: 'new',
+      tags: { b: '2', c: '3' },
+    });
     await expect(t.sw.experiments.get('to-rename')).rejects.toBeInstanceOf(NotFoundError);
     const clash = await t.sw.experiments.update('renamed', { name: 'dup' }).catch((e: unknown) => e);
     expect((clash as ConflictError).code).toBe('EXPERIMENT_EXISTS');
@@ -70,7 +94,9 @@ describe.each(BACKENDS)('experiments on %s', (backend) => {
     const restored = await t.sw.experiments.restore(experiment.id);
     expect(restored.lifecycle).toBe('active');
     expect(restored.deletedAt).toBeUndefined();
-    await expect(t.sw.runs.create({ experiment: 'short-lived' })).resolves.toMatchObject({ experimentId: experiment.id });
+    await expect(t.sw.runs.create({ experiment: 'short-lived' })).resolves.toMatchObject({
+      experimentId: experiment.id,
+    });
   });
 
   it('pages through experiments newest first with nextPageToken', async () => {
@@ -78,7 +104,11 @@ describe.each(BACKENDS)('experiments on %s', (backend) => {
     const seen: string[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await t.sw.experiments.list({ limit: 2, nameContains: 'page-', ...(pageToken === undefined ? {} : { pageToken }) });
+      const page = await t.sw.experiments.list({
+        limit: 2,
+        nameContains: 'page-',
+        ...(pageToken === undefined ? {} : { pageToken }),
+      });
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((e) => e.name));
       pageToken = page.nextPageToken;

@@ -29,7 +29,11 @@ export async function scratchDatabase(backend: BackendName): Promise<ScratchData
   if (backend === 'sqlite') {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-db-'));
     const path = join(dir, 'slipway.db');
-    return { url: { kind: 'sqlite', path }, env: `sqlite:${path}`, drop: () => rm(dir, { recursive: true, force: true }) };
+    return {
+      url: { kind: 'sqlite', path },
+      env: `sqlite:${path}`,
+      drop: () => rm(dir, { recursive: true, force: true }),
+    };
   }
   if (PG_URL === undefined) throw new Error('postgres backend requested without SLIPWAY_TEST_PG_URL');
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;

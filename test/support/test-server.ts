@@ -29,7 +29,10 @@ export interface TestServerOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export async function startTestServer(backend: BackendName, options: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: BackendName,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const home = await mkdtemp(join(tmpdir(), 'slipway-home-'));
   const database = await scratchDatabase(backend);
   const config = loadServerConfig({
