@@ -45,6 +45,7 @@ export class CliContext {
     const { url, token } = this.options;
     this.connection ??= Slipway.connect({
       env: this.io.env,
+      cwd: this.io.cwd,
       ...(url === undefined ? {} : { url }),
       ...(token === undefined ? {} : { token }),
     });
