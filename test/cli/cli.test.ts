@@ -31,17 +31,45 @@ describe('slipway CLI', () => {
     expect(listed.stdout).toMatch(/NAME\s+ID\s+LIFECYCLE/);
     expect(listed.stdout).toContain('cli-demo');
     const shown = await run('--json', 'experiments', 'show', 'cli-demo');
-    expect(shown.json<Experiment>()).toMatchObject({ name: 'cli-demo', description: 'from the CLI', tags: { team: 'ads' } });
+    expect(shown.json<Experiment>()).toMatchObject({
+      name: 'cli-demo',
+      description: 'from the CLI',
+      tags: { team: 'ads' },
+    });
     const quiet = await run('-q', 'experiments', 'list');
     expect(quiet.stdout.trim()).toBe(shown.json<Experiment>().id);
-    expect((await run('experiments', 'update', 'cli-demo', '--untag', 'team', '--tag', 'stage=dev')).code).toBe(0);
-    expect((await run('--json', 'experiments', 'show', 'cli-demo')).json<Experiment>().tags).toEqual({ stage: 'dev' });
+    expect(
+      (await run('experiments', 'update', 'cli-demo', '--untag', 'team', '--tag', 'stage=dev')).code,
+    ).toBe(0);
+    expect((await run('--json', 'experiments', 'show', 'cli-demo')).json<Experiment>().tags).toEqual({
+      stage: 'dev',
+    });
   });
 
   it('creates, logs to, ends, lists, shows, searches and compares runs', async () => {
-    const first = (await run('-q', 'runs', 'create', '-e', 'cli-demo', '-n', 'first', '--param', 'lr=0.1')).stdout.trim();
-    const second = (await run('-q', 'runs', 'create', '-e', 'cli-demo', '-n', 'second', '--param', 'lr=0.3')).stdout.trim();
-    expect((await run('runs', 'log', first, '--metric', 'acc=0.9', '--metric', 'loss=NaN', '--step', '2', '--tag', 'best=yes')).code).toBe(0);
+    const first = (
+      await run('-q', 'runs', 'create', '-e', 'cli-demo', '-n', 'first', '--param', 'lr=0.1')
+    ).stdout.trim();
+    const second = (
+      await run('-q', 'runs', 'create', '-e', 'cli-demo', '-n', 'second', '--param', 'lr=0.3')
+    ).stdout.trim();
+    expect(
+      (
+        await run(
+          'runs',
+          'log',
+          first,
+          '--metric',
+          'acc=0.9',
+          '--metric',
+          'loss=NaN',
+          '--step',
+          '2',
+          '--tag',
+          'best=yes',
+        )
+      ).code,
+    ).toBe(0);
     expect((await run('runs', 'log', second, '--metric', 'acc=0.7')).code).toBe(0);
     expect((await run('runs', 'end', first)).stdout).toContain('is finished');
 
@@ -53,7 +81,17 @@ describe('slipway CLI', () => {
     expect(show.stdout).toMatch(/lr\s+0\.1/);
     expect(show.stdout).toMatch(/loss\s+NaN\s+2/);
 
-    const search = await run('--json', 'runs', 'search', '-e', 'cli-demo', '--filter', 'metrics.acc > 0.8', '--order-by', 'metrics.acc desc');
+    const search = await run(
+      '--json',
+      'runs',
+      'search',
+      '-e',
+      'cli-demo',
+      '--filter',
+      'metrics.acc > 0.8',
+      '--order-by',
+      'metrics.acc desc',
+    );
     expect(search.json<{ items: Run[] }>().items.map((r) => r.name)).toEqual(['first']);
     expect(search.json<{ items: Run[] }>().items[0]!.metrics.loss!.value).toBe('NaN');
     const compare = await run('runs', 'compare', first, second);
@@ -64,12 +102,18 @@ describe('slipway CLI', () => {
 
   it('prints a metric history with a sparkline', async () => {
     const id = (await run('-q', 'runs', 'create', '-e', 'cli-demo', '-n', 'curve')).stdout.trim();
-    await t.sw.runs.logMetrics(id, Array.from({ length: 50 }, (_, step) => ({ key: 'train/loss', value: 1 / (step + 1), step })));
+    await t.sw.runs.logMetrics(
+      id,
+      Array.from({ length: 50 }, (_, step) => ({ key: 'train/loss', value: 1 / (step + 1), step })),
+    );
     const history = await run('runs', 'metrics', id, 'train/loss');
     expect(history.code).toBe(0);
     expect(history.stdout).toContain('train/loss: 50 points');
     expect(history.stdout).toMatch(/[▁▂▃▄▅▆▇█]{10,}/);
-    expect((await run('--json', 'runs', 'metrics', id, 'train/loss', '--limit', '10')).json<{ items: unknown[] }>().items).toHaveLength(10);
+    expect(
+      (await run('--json', 'runs', 'metrics', id, 'train/loss', '--limit', '10')).json<{ items: unknown[] }>()
+        .items,
+    ).toHaveLength(10);
   });
 
   it('puts, lists and gets artifacts, verifying what lands on disk', async () => {
@@ -93,10 +137,17 @@ describe('slipway CLI', () => {
     expect(secret).toMatch(/^swt_/);
     const whoami = await cli(['whoami'], { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: secret }, work);
     expect(whoami.stdout).toContain('ci (editor)');
-    expect((await run('--json', 'token', 'list')).json<{ items: TokenInfo[] }>().items.map((tk) => tk.name)).toContain('ci');
+    expect(
+      (await run('--json', 'token', 'list')).json<{ items: TokenInfo[] }>().items.map((tk) => tk.name),
+    ).toContain('ci');
     expect((await run('token', 'revoke', 'ci')).stdout).toContain("revoked token 'ci'");
     const audit = await run('--json', 'audit', '--action', 'token', '--limit', '5');
-    expect(audit.json<{ items: AuditEvent[] }>().items.map((e) => e.action).slice(0, 2)).toEqual(['token.revoke', 'token.create']);
+    expect(
+      audit
+        .json<{ items: AuditEvent[] }>()
+        .items.map((e) => e.action)
+        .slice(0, 2),
+    ).toEqual(['token.revoke', 'token.create']);
     expect((await run('audit', '--resource', 'token')).stdout).toMatch(/TIME\s+ACTOR\s+ACTION/);
   });
 
@@ -112,7 +163,11 @@ describe('slipway CLI', () => {
     expect((await run('token', 'create', '--name', 'x', '--role', 'superuser')).code).toBe(2);
     expect((await run('nonsense')).code).toBe(2);
     expect((await run('runs', 'list', '-e', 'cli-demo', '--limit', 'ten')).code).toBe(2);
-    const unreachable = await cli(['experiments'], { SLIPWAY_URL: 'http://127.0.0.1:1', SLIPWAY_TOKEN: 'x' }, work);
+    const unreachable = await cli(
+      ['experiments'],
+      { SLIPWAY_URL: 'http://127.0.0.1:1', SLIPWAY_TOKEN: 'x' },
+      work,
+    );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach Slipway at http://127.0.0.1:1');
     const badConfig = await cli(['experiments'], { SLIPWAY_URL: 'ftp://x' }, work);

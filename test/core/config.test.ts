@@ -29,12 +29,21 @@ describe('server configuration', () => {
       '/x',
     );
     expect(config.home).toBe('/x/data');
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgresql://u:secret@db:5432/slipway', schema: 'prod' });
+    expect(config.database).toEqual({
+      kind: 'postgres',
+      url: 'postgresql://u:secret@db:5432/slipway',
+      schema: 'prod',
+    });
     expect(config.artifacts).toEqual({ kind: 's3', bucket: 'ml-artifacts', prefix: 'team/a' });
     expect(config.s3).toEqual({ endpoint: 'http://minio:9000', region: 'us-east-1', forcePathStyle: true });
     expect(config.maxArtifactBytes).toBe(512 * 1024 ** 2);
     expect(config.port).toBe(0);
-    expect(loadServerConfig({ SLIPWAY_DATABASE_URL: 'sqlite:rel/db.sqlite', SLIPWAY_ARTIFACTS_URL: 'file:///abs/a' }, '/w')).toMatchObject({
+    expect(
+      loadServerConfig(
+        { SLIPWAY_DATABASE_URL: 'sqlite:rel/db.sqlite', SLIPWAY_ARTIFACTS_URL: 'file:///abs/a' },
+        '/w',
+      ),
+    ).toMatchObject({
       database: { kind: 'sqlite', path: '/w/rel/db.sqlite' },
       artifacts: { kind: 'file', path: '/abs/a' },
     });
@@ -58,7 +67,9 @@ describe('server configuration', () => {
     const problems = (error as ConfigError).problems;
     expect(problems).toHaveLength(6);
     expect(problems[0]).toBe("SLIPWAY_PORT: must be an integer from 0 to 65535, got '70000'");
-    expect(problems.join('\n')).toContain("SLIPWAY_DATABASE_URL: must be sqlite:<path> or postgres://user@host/db, got 'mysql://root:***@db/x'");
+    expect(problems.join('\n')).toContain(
+      "SLIPWAY_DATABASE_URL: must be sqlite:<path> or postgres://user@host/db, got 'mysql://root:***@db/x'",
+    );
     expect(problems.join('\n')).not.toContain('hunter2');
     expect(problems.join('\n')).toContain("'Bad_Bucket' is not a valid S3 bucket name");
     expect(problems.join('\n')).toContain('SLIPWAY_MAX_ARTIFACT_BYTES: must be a positive size');
@@ -71,11 +82,15 @@ describe('client configuration', () => {
   it('defaults to the local server on SLIPWAY_PORT and reads SLIPWAY_URL and SLIPWAY_TOKEN', () => {
     expect(loadClientConfig({}, '/w')).toEqual({ url: 'http://127.0.0.1:7070', home: '/w/.slipway' });
     expect(loadClientConfig({ SLIPWAY_PORT: '8080' }, '/w').url).toBe('http://127.0.0.1:8080');
-    expect(loadClientConfig({ SLIPWAY_URL: 'https://ml.example.com/', SLIPWAY_TOKEN: 'swt_x' }, '/w')).toEqual({
+    expect(
+      loadClientConfig({ SLIPWAY_URL: 'https://ml.example.com/', SLIPWAY_TOKEN: 'swt_x' }, '/w'),
+    ).toEqual({
       url: 'https://ml.example.com',
       token: 'swt_x',
       home: '/w/.slipway',
     });
-    expect(() => loadClientConfig({ SLIPWAY_URL: 'not a url' })).toThrow(/SLIPWAY_URL: must be an http\(s\) URL/);
+    expect(() => loadClientConfig({ SLIPWAY_URL: 'not a url' })).toThrow(
+      /SLIPWAY_URL: must be an http\(s\) URL/,
+    );
   });
 });

@@ -26,13 +26,25 @@ describe('slipway quickstart', () => {
   it('--exit logs the demo, checks it, and exits 0; the result survives a restart and its model runs', async () => {
     const quickstart = spawnSlipway(['quickstart', '--exit'], { cwd: folder, env: { SLIPWAY_PORT: '0' } });
     expect(await quickstart.exited, quickstart.output()).toBe(0);
-    expect(quickstart.output()).toContain('read back: search, metric history, compare and a verified model.onnx download all agree');
+    expect(quickstart.output()).toContain(
+      'read back: search, metric history, compare and a verified model.onnx download all agree',
+    );
     expect(quickstart.output()).toContain(join(folder, '.slipway', 'admin.token'));
 
-    const server = await startServer(loadServerConfig({ SLIPWAY_HOME: join(folder, '.slipway'), SLIPWAY_PORT: '0', SLIPWAY_LOG_LEVEL: 'silent' }));
+    const server = await startServer(
+      loadServerConfig({
+        SLIPWAY_HOME: join(folder, '.slipway'),
+        SLIPWAY_PORT: '0',
+        SLIPWAY_LOG_LEVEL: 'silent',
+      }),
+    );
     const sw = await Slipway.connect({ url: server.url, home: join(folder, '.slipway'), env: {} });
     try {
-      const runs = await sw.runs.search({ experiments: ['demo'], filter: "tags.kind = 'trial'", orderBy: ['metrics.valid/accuracy desc'] });
+      const runs = await sw.runs.search({
+        experiments: ['demo'],
+        filter: "tags.kind = 'trial'",
+        orderBy: ['metrics.valid/accuracy desc'],
+      });
       expect(runs.items).toHaveLength(5);
       const best = runs.items[0]!;
       expect(best.status).toBe('finished');
@@ -42,11 +54,16 @@ describe('slipway quickstart', () => {
       const model = await sw.artifacts.bytes(best.id, 'model.onnx');
       const session = await ort.InferenceSession.create(model);
       const valid = churnDataset(1000, 8);
-      const output = await session.run({ features: new ort.Tensor('float32', Float32Array.from(valid.x), [valid.rows, 4]) });
+      const output = await session.run({
+        features: new ort.Tensor('float32', Float32Array.from(valid.x), [valid.rows, 4]),
+      });
       const probability = output.probability!.data as Float32Array;
       let correct = 0;
-      for (let row = 0; row < valid.rows; row++) if ((probability[row]! >= 0.5 ? 1 : 0) === valid.y[row]) correct++;
-      expect(Math.abs(correct / valid.rows - best.metrics['valid/accuracy']!.value)).toBeLessThanOrEqual(0.002);
+      for (let row = 0; row < valid.rows; row++)
+        if ((probability[row]! >= 0.5 ? 1 : 0) === valid.y[row]) correct++;
+      expect(Math.abs(correct / valid.rows - best.metrics['valid/accuracy']!.value)).toBeLessThanOrEqual(
+        0.002,
+      );
     } finally {
       await sw.close();
       await server.close();
@@ -59,7 +76,11 @@ describe('slipway quickstart', () => {
     try {
       await quickstart.waitFor(/Press Ctrl-C to stop/);
       // A second quickstart in the same folder adds a new sweep to the same 'demo' experiment.
-      const listed = await cli(['--json', 'runs', 'list', '--experiment', 'demo', '--limit', '1000'], { SLIPWAY_PORT: String(port) }, folder);
+      const listed = await cli(
+        ['--json', 'runs', 'list', '--experiment', 'demo', '--limit', '1000'],
+        { SLIPWAY_PORT: String(port) },
+        folder,
+      );
       expect(listed.code, listed.stderr).toBe(0);
       expect(listed.json<{ items: unknown[] }>().items).toHaveLength(12);
     } finally {

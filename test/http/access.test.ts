@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, ForbiddenError, Slipway, UnauthorizedError } from '../../src/client/index.js';
+import { type ConflictError, ForbiddenError, Slipway, UnauthorizedError } from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -43,7 +43,9 @@ describe.each(BACKENDS)('access control and audit on %s', (backend) => {
         expect(((await response.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
       }
     }
-    await expect(Slipway.connect({ url: t.url, token: 'swt_wrong', env: {} })).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(Slipway.connect({ url: t.url, token: 'swt_wrong', env: {} })).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
   });
 
   it('lets a viewer read but not write, an editor write but not delete or manage tokens', async () => {
@@ -59,7 +61,9 @@ describe.each(BACKENDS)('access control and audit on %s', (backend) => {
     await expect(editor.runs.create({ experiment: 'roles' })).resolves.toBeDefined();
     await expect(editor.experiments.delete('roles')).rejects.toBeInstanceOf(ForbiddenError);
     await expect(editor.tokens.list()).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(editor.tokens.create({ name: 'sneaky', role: 'admin' })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(editor.tokens.create({ name: 'sneaky', role: 'admin' })).rejects.toBeInstanceOf(
+      ForbiddenError,
+    );
     expect(await editor.whoami()).toMatchObject({ name: 'editor', role: 'editor' });
   });
 
@@ -74,20 +78,30 @@ describe.each(BACKENDS)('access control and audit on %s', (backend) => {
     const temp = await t.connect(created.token);
     await t.sw.tokens.revoke('temp');
     await expect(temp.whoami()).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(t.sw.tokens.create({ name: 'temp', role: 'viewer' })).resolves.toMatchObject({ name: 'temp' });
+    await expect(t.sw.tokens.create({ name: 'temp', role: 'viewer' })).resolves.toMatchObject({
+      name: 'temp',
+    });
     const duplicate = await t.sw.tokens.create({ name: 'temp', role: 'viewer' }).catch((e: unknown) => e);
     expect((duplicate as ConflictError).code).toBe('TOKEN_EXISTS');
     const last = await t.sw.tokens.revoke('admin').catch((e: unknown) => e);
     expect((last as ConflictError).code).toBe('LAST_ADMIN_TOKEN');
     const all = await t.sw.tokens.list({ includeRevoked: true });
-    expect(all.filter((token) => token.name === 'temp').map((token) => token.revokedAt !== undefined)).toEqual([false, true]);
+    expect(
+      all.filter((token) => token.name === 'temp').map((token) => token.revokedAt !== undefined),
+    ).toEqual([false, true]);
   });
 
   it('rejects expired tokens and bad expiry times', async () => {
-    await expect(t.sw.tokens.create({ name: 'past', role: 'viewer', expiresAt: '2001-01-01T00:00:00Z' })).rejects.toMatchObject({
+    await expect(
+      t.sw.tokens.create({ name: 'past', role: 'viewer', expiresAt: '2001-01-01T00:00:00Z' }),
+    ).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
-    const soon = await t.sw.tokens.create({ name: 'soon', role: 'viewer', expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const soon = await t.sw.tokens.create({
+      name: 'soon',
+      role: 'viewer',
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
     const client = await t.connect(soon.token);
     await new Promise((resolve) => setTimeout(resolve, 1600));
     const error = await client.whoami().catch((e: unknown) => e);
@@ -112,7 +126,11 @@ describe.each(BACKENDS)('access control and audit on %s', (backend) => {
     expect(runEvents.items.map((e) => e.action)).toEqual(['run.update', 'run.log_metrics', 'run.create']);
     const byAction = await t.sw.audit.list({ action: 'run', actor: 'editor' });
     expect(byAction.items.every((e) => e.action.startsWith('run.'))).toBe(true);
-    expect((await t.sw.audit.list({ action: 'run.create', actor: 'editor' })).items.every((e) => e.action === 'run.create')).toBe(true);
+    expect(
+      (await t.sw.audit.list({ action: 'run.create', actor: 'editor' })).items.every(
+        (e) => e.action === 'run.create',
+      ),
+    ).toBe(true);
     expect((await t.sw.audit.list({ since: '1m', actor: 'editor' })).items.length).toBeGreaterThanOrEqual(5);
     expect((await t.sw.audit.list({ until: '2000-01-01T00:00:00Z' })).items).toEqual([]);
     await expect(t.sw.audit.list({ since: 'yesterday' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
@@ -137,17 +155,30 @@ describe.each(BACKENDS)('access control and audit on %s', (backend) => {
   });
 
   it('replays a creating POST with the same Idempotency-Key instead of creating twice', async () => {
-    const first = await t.sw.runs.create({ experiment: 'audited', name: 'once' }, { idempotencyKey: 'key-1' });
-    const again = await t.sw.runs.create({ experiment: 'audited', name: 'once' }, { idempotencyKey: 'key-1' });
+    const first = await t.sw.runs.create(
+      { experiment: 'audited', name: 'once' },
+      { idempotencyKey: 'key-1' },
+    );
+    const again = await t.sw.runs.create(
+      { experiment: 'audited', name: 'once' },
+      { idempotencyKey: 'key-1' },
+    );
     expect(again.id).toBe(first.id);
     const listed = await t.sw.runs.list({ experiment: 'audited' });
     expect(listed.items.filter((r) => r.name === 'once')).toHaveLength(1);
-    const reused = await t.sw.runs.create({ experiment: 'audited', name: 'different' }, { idempotencyKey: 'key-1' }).catch((e: unknown) => e);
+    const reused = await t.sw.runs
+      .create({ experiment: 'audited', name: 'different' }, { idempotencyKey: 'key-1' })
+      .catch((e: unknown) => e);
     expect((reused as ConflictError).code).toBe('IDEMPOTENCY_KEY_REUSED');
     // Keys belong to their token: another caller's key-1 is a different key.
-    const other = await editor.runs.create({ experiment: 'audited', name: 'once' }, { idempotencyKey: 'key-1' });
+    const other = await editor.runs.create(
+      { experiment: 'audited', name: 'once' },
+      { idempotencyKey: 'key-1' },
+    );
     expect(other.id).not.toBe(first.id);
     const experiment = await t.sw.experiments.create({ name: 'idem' }, { idempotencyKey: 'exp-1' });
-    await expect(t.sw.experiments.create({ name: 'idem' }, { idempotencyKey: 'exp-1' })).resolves.toEqual(experiment);
+    await expect(t.sw.experiments.create({ name: 'idem' }, { idempotencyKey: 'exp-1' })).resolves.toEqual(
+      experiment,
+    );
   });
 });

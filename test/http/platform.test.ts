@@ -26,8 +26,17 @@ describe.each(BACKENDS)('HTTP platform on %s', (backend) => {
   };
 
   it('answers malformed JSON, wrong types, unknown fields and oversized bodies with 4xx naming the problem', async () => {
-    await expectError(await t.fetch('/api/v1/experiments', { method: 'POST', body: '{"name":' }), 400, 'INVALID_JSON');
-    await expectError(await t.fetch('/api/v1/experiments', { method: 'POST', body: '{"name": 42}' }), 400, 'INVALID_ARGUMENT', 'body.name');
+    await expectError(
+      await t.fetch('/api/v1/experiments', { method: 'POST', body: '{"name":' }),
+      400,
+      'INVALID_JSON',
+    );
+    await expectError(
+      await t.fetch('/api/v1/experiments', { method: 'POST', body: '{"name": 42}' }),
+      400,
+      'INVALID_ARGUMENT',
+      'body.name',
+    );
     const unknown = await expectError(
       await t.fetch('/api/v1/experiments', { method: 'POST', body: '{"name": "x", "colour": "red"}' }),
       400,
@@ -36,12 +45,19 @@ describe.each(BACKENDS)('HTTP platform on %s', (backend) => {
     );
     expect(unknown.error.details.issues).toBeInstanceOf(Array);
     await expectError(
-      await t.fetch('/api/v1/experiments', { method: 'POST', body: JSON.stringify({ name: 'x', description: 'y'.repeat(70_000) }) }),
+      await t.fetch('/api/v1/experiments', {
+        method: 'POST',
+        body: JSON.stringify({ name: 'x', description: 'y'.repeat(70_000) }),
+      }),
       413,
       'PAYLOAD_TOO_LARGE',
     );
     await expectError(
-      await t.fetch('/api/v1/experiments', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      await t.fetch('/api/v1/experiments', {
+        method: 'POST',
+        body: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
       415,
       'UNSUPPORTED_MEDIA_TYPE',
     );
@@ -74,7 +90,9 @@ describe.each(BACKENDS)('HTTP platform on %s', (backend) => {
       expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     }
     expect(doc.paths['/api/v1/runs']!.post!.requestBody).toBeDefined();
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Run', 'Experiment', 'Error']));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['Run', 'Experiment', 'Error']),
+    );
     const docs = await t.fetch('/docs/', { token: null });
     expect(await docs.text()).toContain('swagger');
   });
@@ -91,7 +109,9 @@ describe.each(BACKENDS)('HTTP platform on %s', (backend) => {
     await t.fetch('/api/v1/runs/NOPE');
     const text = await (await t.fetch('/metrics', { token: null })).text();
     expect(text).toContain('slipway_http_requests_total{method="GET",route="/api/v1/runs/:id",status="404"}');
-    expect(text).toMatch(/slipway_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/runs\/:id",status="404"\} \d+/);
+    expect(text).toMatch(
+      /slipway_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/runs\/:id",status="404"\} \d+/,
+    );
     expect(text).toContain('slipway_process_cpu_seconds_total');
   });
 });

@@ -42,13 +42,17 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
     const reopened = await t.sw.runs.update(run.id, { status: 'running', name: 'renamed' });
     expect(reopened).toMatchObject({ status: 'running', name: 'renamed' });
     expect(reopened.endTime).toBeUndefined();
-    const early = await t.sw.runs.update(run.id, { endTime: '2000-01-01T00:00:00.000Z', status: 'killed' }).catch((e: unknown) => e);
+    const early = await t.sw.runs
+      .update(run.id, { endTime: '2000-01-01T00:00:00.000Z', status: 'killed' })
+      .catch((e: unknown) => e);
     expect((early as InvalidError).message).toContain('endTime');
   });
 
   it('keeps params immutable: same value is fine, a different one is a 409 naming both values, nothing applied', async () => {
     const run = await t.sw.runs.create({ experiment: 'runs', params: { lr: '0.1' } });
-    await expect(t.sw.runs.logParams(run.id, { lr: '0.1', depth: 6 })).resolves.toMatchObject({ params: { lr: '0.1', depth: '6' } });
+    await expect(t.sw.runs.logParams(run.id, { lr: '0.1', depth: 6 })).resolves.toMatchObject({
+      params: { lr: '0.1', depth: '6' },
+    });
     const error = await t.sw.runs.logParams(run.id, { lr: '0.2', seed: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).code).toBe('PARAM_IMMUTABLE');
@@ -66,27 +70,39 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
 
   it('rejects bad keys, over-long values and unknown parents with errors naming the field', async () => {
     const run = await t.sw.runs.create({ experiment: 'runs' });
-    const badKey = await t.sw.runs.logParams(run.id, { 'bad$key': 1 }).catch((e: unknown) => e);
+    const badKey = await t.sw.runs.logParams(run.id, { bad$key: 1 }).catch((e: unknown) => e);
     expect((badKey as InvalidError).message).toContain('param key');
     const longValue = await t.sw.runs.logParams(run.id, { long: 'x'.repeat(6001) }).catch((e: unknown) => e);
     expect((longValue as InvalidError).message).toContain('at most 6000');
     const traversal = await t.sw.runs.setTags(run.id, { '../x': 'v' }).catch((e: unknown) => e);
     expect((traversal as InvalidError).message).toContain('tag key');
-    const parent = await t.sw.runs.create({ experiment: 'runs', parentRunId: '01HZZZZZZZZZZZZZZZZZZZZZZZ' }).catch((e: unknown) => e);
+    const parent = await t.sw.runs
+      .create({ experiment: 'runs', parentRunId: '01HZZZZZZZZZZZZZZZZZZZZZZZ' })
+      .catch((e: unknown) => e);
     expect((parent as NotFoundError).code).toBe('RUN_NOT_FOUND');
-    const commit = await t.sw.runs.create({ experiment: 'runs', gitCommit: 'not-a-sha' }).catch((e: unknown) => e);
+    const commit = await t.sw.runs
+      .create({ experiment: 'runs', gitCommit: 'not-a-sha' })
+      .catch((e: unknown) => e);
     expect((commit as InvalidError).message).toContain('gitCommit');
     await expect(t.sw.runs.get('missing')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(t.sw.runs.create({ experiment: 'no-such-experiment' })).rejects.toMatchObject({ code: 'EXPERIMENT_NOT_FOUND' });
+    await expect(t.sw.runs.create({ experiment: 'no-such-experiment' })).rejects.toMatchObject({
+      code: 'EXPERIMENT_NOT_FOUND',
+    });
   });
 
   it('nests child runs under a parent of the same experiment and lists by parent', async () => {
     const parent = await t.sw.runs.create({ experiment: 'runs', name: 'sweep' });
-    const children = await Promise.all([1, 2, 3].map((i) => t.sw.runs.create({ experiment: 'runs', name: `trial-${i}`, parentRunId: parent.id })));
+    const children = await Promise.all(
+      [1, 2, 3].map((i) =>
+        t.sw.runs.create({ experiment: 'runs', name: `trial-${i}`, parentRunId: parent.id }),
+      ),
+    );
     const listed = await t.sw.runs.list({ experiment: 'runs', parentRunId: parent.id });
     expect(listed.items.map((r) => r.id).sort()).toEqual(children.map((r) => r.id).sort());
     await t.sw.experiments.create({ name: 'other-experiment' });
-    const foreign = await t.sw.runs.create({ experiment: 'other-experiment', parentRunId: parent.id }).catch((e: unknown) => e);
+    const foreign = await t.sw.runs
+      .create({ experiment: 'other-experiment', parentRunId: parent.id })
+      .catch((e: unknown) => e);
     expect((foreign as InvalidError).message).toContain('another experiment');
   });
 
@@ -106,9 +122,15 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
     expect(fetched.metrics.loss!.value).toBeNaN();
     expect(fetched.metrics.loss!.step).toBe(2);
     // Same step: the later timestamp wins.
-    expect(fetched.metrics['train/acc']).toEqual({ value: Number.POSITIVE_INFINITY, step: 5, timestamp: 1000 });
+    expect(fetched.metrics['train/acc']).toEqual({
+      value: Number.POSITIVE_INFINITY,
+      step: 5,
+      timestamp: 1000,
+    });
     const slashed = await t.sw.runs.metricHistory(run.id, 'train/acc');
-    expect(slashed.items.map((p) => p.value).sort()).toEqual([Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY].sort());
+    expect(slashed.items.map((p) => p.value).sort()).toEqual(
+      [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY].sort(),
+    );
 
     // A later batch with an older step does not replace the latest value.
     await t.sw.runs.logMetrics(run.id, [{ key: 'loss', value: 9, step: 1, timestamp: 5000 }]);
@@ -120,10 +142,17 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
     const run = await t.sw.runs.create({ experiment: 'runs' });
     const response = await t.fetch(`/api/v1/runs/${run.id}/metrics`, {
       method: 'POST',
-      body: JSON.stringify({ metrics: [{ key: 'x', value: 'NaN' }, { key: 'y', value: '-Infinity', step: 3 }] }),
+      body: JSON.stringify({
+        metrics: [
+          { key: 'x', value: 'NaN' },
+          { key: 'y', value: '-Infinity', step: 3 },
+        ],
+      }),
     });
     expect(response.status).toBe(200);
-    const wire = (await (await t.fetch(`/api/v1/runs/${run.id}`)).json()) as { metrics: Record<string, { value: unknown }> };
+    const wire = (await (await t.fetch(`/api/v1/runs/${run.id}`)).json()) as {
+      metrics: Record<string, { value: unknown }>;
+    };
     expect(wire.metrics.x!.value).toBe('NaN');
     expect(wire.metrics.y!.value).toBe('-Infinity');
   });
@@ -145,11 +174,17 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
 
   it('pages through a long metric history', async () => {
     const run = await t.sw.runs.create({ experiment: 'runs' });
-    await t.sw.runs.logMetrics(run.id, Array.from({ length: 2500 }, (_, step) => ({ key: 'curve', value: step / 10, step })));
+    await t.sw.runs.logMetrics(
+      run.id,
+      Array.from({ length: 2500 }, (_, step) => ({ key: 'curve', value: step / 10, step })),
+    );
     const steps: number[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await t.sw.runs.metricHistory(run.id, 'curve', { limit: 1000, ...(pageToken === undefined ? {} : { pageToken }) });
+      const page = await t.sw.runs.metricHistory(run.id, 'curve', {
+        limit: 1000,
+        ...(pageToken === undefined ? {} : { pageToken }),
+      });
       steps.push(...page.items.map((p) => p.step));
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
@@ -158,9 +193,19 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
 
   it('compares runs side by side, flagging what differs', async () => {
     const a = await t.sw.runs.create({ experiment: 'runs', name: 'a', params: { lr: 0.1, depth: 4 } });
-    const b = await t.sw.runs.create({ experiment: 'runs', name: 'b', params: { lr: 0.2, depth: 4, extra: 'x' } });
-    await t.sw.runs.logMetrics(a.id, [{ key: 'auc', value: 0.8 }, { key: 'nan', value: Number.NaN }]);
-    await t.sw.runs.logMetrics(b.id, [{ key: 'auc', value: 0.9 }, { key: 'nan', value: Number.NaN }]);
+    const b = await t.sw.runs.create({
+      experiment: 'runs',
+      name: 'b',
+      params: { lr: 0.2, depth: 4, extra: 'x' },
+    });
+    await t.sw.runs.logMetrics(a.id, [
+      { key: 'auc', value: 0.8 },
+      { key: 'nan', value: Number.NaN },
+    ]);
+    await t.sw.runs.logMetrics(b.id, [
+      { key: 'auc', value: 0.9 },
+      { key: 'nan', value: Number.NaN },
+    ]);
     const comparison = await t.sw.runs.compare([a.id, b.id]);
     expect(comparison.runs.map((r) => r.name)).toEqual(['a', 'b']);
     expect(comparison.params).toEqual([

@@ -9,20 +9,55 @@ describe.each(BACKENDS)('run search on %s', (backend) => {
   const ids: Record<string, string> = {};
 
   const names = async (filter: string, orderBy: string[] = ['name']) =>
-    (await t.sw.runs.search({ experiments: ['search'], filter, orderBy, limit: 1000 })).items.map((r: Run) => r.name);
+    (await t.sw.runs.search({ experiments: ['search'], filter, orderBy, limit: 1000 })).items.map(
+      (r: Run) => r.name,
+    );
 
   beforeAll(async () => {
     t = await startTestServer(backend);
     await t.sw.experiments.create({ name: 'search' });
     await t.sw.experiments.create({ name: 'elsewhere' });
     const fixture = [
-      { name: 'gbdt-a', params: { model: 'gbdt', lr: '0.1' }, tags: { team: 'Ads' }, acc: 0.95, loss: 0.2, status: 'finished' },
-      { name: 'gbdt-b', params: { model: 'gbdt', lr: '0.3' }, tags: { team: 'search' }, acc: 0.85, loss: 0.4, status: 'finished' },
-      { name: 'linear-c', params: { model: 'linear', lr: '0.1' }, tags: {}, acc: 0.91, loss: Number.NaN, status: 'failed' },
-      { name: 'linear-d', params: { model: 'linear' }, tags: { team: 'ads' }, acc: undefined, loss: 0.3, status: 'running' },
+      {
+        name: 'gbdt-a',
+        params: { model: 'gbdt', lr: '0.1' },
+        tags: { team: 'Ads' },
+        acc: 0.95,
+        loss: 0.2,
+        status: 'finished',
+      },
+      {
+        name: 'gbdt-b',
+        params: { model: 'gbdt', lr: '0.3' },
+        tags: { team: 'search' },
+        acc: 0.85,
+        loss: 0.4,
+        status: 'finished',
+      },
+      {
+        name: 'linear-c',
+        params: { model: 'linear', lr: '0.1' },
+        tags: {},
+        acc: 0.91,
+        loss: Number.NaN,
+        status: 'failed',
+      },
+      {
+        name: 'linear-d',
+        params: { model: 'linear' },
+        tags: { team: 'ads' },
+        acc: undefined,
+        loss: 0.3,
+        status: 'running',
+      },
     ] as const;
     for (const row of fixture) {
-      const run = await t.sw.runs.create({ experiment: 'search', name: row.name, params: row.params, tags: row.tags });
+      const run = await t.sw.runs.create({
+        experiment: 'search',
+        name: row.name,
+        params: row.params,
+        tags: row.tags,
+      });
       const metrics = [
         ...(row.acc === undefined ? [] : [{ key: 'val/acc', value: row.acc, step: 1 }]),
         { key: 'loss', value: row.loss, step: 1 },
@@ -38,14 +73,22 @@ describe.each(BACKENDS)('run search on %s', (backend) => {
   });
 
   it('combines metric, param and attribute comparisons with and', async () => {
-    expect(await names("metrics.`val/acc` > 0.9 and params.model = 'gbdt' and status = 'finished'")).toEqual(['gbdt-a']);
+    expect(await names("metrics.`val/acc` > 0.9 and params.model = 'gbdt' and status = 'finished'")).toEqual([
+      'gbdt-a',
+    ]);
     expect(await names('metrics.val/acc >= 0.85')).toEqual(['gbdt-a', 'gbdt-b', 'linear-c']);
   });
 
   it('supports or, not and parentheses, with missing keys counting as false', async () => {
-    expect(await names("params.model = 'linear' or metrics.loss < 0.3")).toEqual(['gbdt-a', 'linear-c', 'linear-d']);
+    expect(await names("params.model = 'linear' or metrics.loss < 0.3")).toEqual([
+      'gbdt-a',
+      'linear-c',
+      'linear-d',
+    ]);
     expect(await names("not (params.model = 'gbdt')")).toEqual(['linear-c', 'linear-d']);
-    expect(await names("(tags.team = 'ads' or tags.team = 'Ads') and not status = 'running'")).toEqual(['gbdt-a']);
+    expect(await names("(tags.team = 'ads' or tags.team = 'Ads') and not status = 'running'")).toEqual([
+      'gbdt-a',
+    ]);
     // linear-d has no val/acc: the comparison is false, so `not` makes it true.
     expect(await names('not metrics.val/acc > 0.5')).toEqual(['linear-d']);
   });
@@ -73,14 +116,22 @@ describe.each(BACKENDS)('run search on %s', (backend) => {
 
   it('filters by id, time attributes and accepts ISO times', async () => {
     expect(await names(`id = '${ids['gbdt-b']}'`)).toEqual(['gbdt-b']);
-    expect(await names(`start_time > '2000-01-01T00:00:00Z' and params.model = 'linear'`)).toEqual(['linear-c', 'linear-d']);
+    expect(await names(`start_time > '2000-01-01T00:00:00Z' and params.model = 'linear'`)).toEqual([
+      'linear-c',
+      'linear-d',
+    ]);
     expect(await names('start_time < 0')).toEqual([]);
   });
 
   it('orders by a metric (missing last), by params and attributes, and breaks ties newest first', async () => {
     expect(await names('', ['metrics.val/acc desc'])).toEqual(['gbdt-a', 'linear-c', 'gbdt-b', 'linear-d']);
     expect(await names('', ['metrics.val/acc asc'])).toEqual(['gbdt-b', 'linear-c', 'gbdt-a', 'linear-d']);
-    expect(await names('', ['params.model desc', 'name'])).toEqual(['linear-c', 'linear-d', 'gbdt-a', 'gbdt-b']);
+    expect(await names('', ['params.model desc', 'name'])).toEqual([
+      'linear-c',
+      'linear-d',
+      'gbdt-a',
+      'gbdt-b',
+    ]);
     const newestFirst = (await t.sw.runs.search({ experiments: ['search'] })).items.map((r) => r.name);
     expect(newestFirst).toEqual(['linear-d', 'linear-c', 'gbdt-b', 'gbdt-a']);
   });
@@ -88,7 +139,12 @@ describe.each(BACKENDS)('run search on %s', (backend) => {
   it('pages with offset tokens that only fit their own query', async () => {
     const first = await t.sw.runs.search({ experiments: ['search'], orderBy: ['name'], limit: 3 });
     expect(first.items.map((r) => r.name)).toEqual(['gbdt-a', 'gbdt-b', 'linear-c']);
-    const second = await t.sw.runs.search({ experiments: ['search'], orderBy: ['name'], limit: 3, pageToken: first.nextPageToken! });
+    const second = await t.sw.runs.search({
+      experiments: ['search'],
+      orderBy: ['name'],
+      limit: 3,
+      pageToken: first.nextPageToken!,
+    });
     expect(second.items.map((r) => r.name)).toEqual(['linear-d']);
     expect(second.nextPageToken).toBeUndefined();
     const wrongQuery = await t.sw.runs
@@ -98,10 +154,14 @@ describe.each(BACKENDS)('run search on %s', (backend) => {
   });
 
   it('searches every active experiment by default and skips deleted ones', async () => {
-    const all = (await t.sw.runs.search({ filter: "params.model = 'gbdt'", orderBy: ['name'] })).items.map((r) => r.name);
+    const all = (await t.sw.runs.search({ filter: "params.model = 'gbdt'", orderBy: ['name'] })).items.map(
+      (r) => r.name,
+    );
     expect(all).toEqual(['gbdt-a', 'gbdt-b', 'gbdt-elsewhere']);
     await t.sw.experiments.delete('elsewhere');
-    const active = (await t.sw.runs.search({ filter: "params.model = 'gbdt'", orderBy: ['name'] })).items.map((r) => r.name);
+    const active = (await t.sw.runs.search({ filter: "params.model = 'gbdt'", orderBy: ['name'] })).items.map(
+      (r) => r.name,
+    );
     expect(active).toEqual(['gbdt-a', 'gbdt-b']);
     const explicit = await t.sw.runs.search({ experiments: ['elsewhere'] });
     expect(explicit.items.map((r) => r.name)).toEqual(['gbdt-elsewhere']);

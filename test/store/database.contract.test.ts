@@ -4,7 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
-import { currentMigration, type Database, LATEST_MIGRATION, migrateToLatest, openDatabase } from '../../src/store/index.js';
+import {
+  currentMigration,
+  type Database,
+  LATEST_MIGRATION,
+  migrateToLatest,
+  openDatabase,
+} from '../../src/store/index.js';
 import { BACKENDS, type ScratchDatabase, scratchDatabase } from '../support/backends.js';
 
 describe.each(BACKENDS)('Database contract on %s', (backend) => {
@@ -24,7 +30,16 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
     const now = Date.now();
     await database.db
       .insertInto('experiments')
-      .values({ id: newId(), name: `e-${newId().toLowerCase()}`, description: '', tags: '{}', lifecycle: 'active', created_at: now, updated_at: now, deleted_at: null })
+      .values({
+        id: newId(),
+        name: `e-${newId().toLowerCase()}`,
+        description: '',
+        tags: '{}',
+        lifecycle: 'active',
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
       .execute();
     const experiment = await database.db.selectFrom('experiments').select('id').executeTakeFirstOrThrow();
     const { seq } = await database.db
@@ -59,14 +74,29 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
     const keys = Array.from({ length: count }, (_, i) => `k${i % 7}`);
     const steps = Array.from({ length: count }, (_, i) => i);
     const timestamps = Array.from({ length: count }, (_, i) => 1_700_000_000_000 + i);
-    const values = Array.from({ length: count }, (_, i) => (i === 0 ? null : i === 1 ? Number.POSITIVE_INFINITY : i === 2 ? Number.NEGATIVE_INFINITY : i / 3));
-    await database.db.transaction().execute((trx) => database.insertMetrics(trx, { runSeq, keys, steps, timestamps, values }));
-    const rows = await database.db.selectFrom('metrics').selectAll().where('run_seq', '=', runSeq).orderBy('step').execute();
+    const values = Array.from({ length: count }, (_, i) =>
+      i === 0 ? null : i === 1 ? Number.POSITIVE_INFINITY : i === 2 ? Number.NEGATIVE_INFINITY : i / 3,
+    );
+    await database.db
+      .transaction()
+      .execute((trx) => database.insertMetrics(trx, { runSeq, keys, steps, timestamps, values }));
+    const rows = await database.db
+      .selectFrom('metrics')
+      .selectAll()
+      .where('run_seq', '=', runSeq)
+      .orderBy('step')
+      .execute();
     expect(rows).toHaveLength(count);
     expect(rows[0]!.value).toBeNull();
     expect(rows[1]!.value).toBe(Number.POSITIVE_INFINITY);
     expect(rows[2]!.value).toBe(Number.NEGATIVE_INFINITY);
-    expect(rows[count - 1]).toEqual({ run_seq: runSeq, key: `k${(count - 1) % 7}`, step: count - 1, timestamp: 1_700_000_000_000 + count - 1, value: (count - 1) / 3 });
+    expect(rows[count - 1]).toEqual({
+      run_seq: runSeq,
+      key: `k${(count - 1) % 7}`,
+      step: count - 1,
+      timestamp: 1_700_000_000_000 + count - 1,
+      value: (count - 1) / 3,
+    });
     expect(typeof rows[5]!.timestamp).toBe('number');
   });
 
@@ -83,9 +113,17 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
   it('recognises unique violations and nothing else as such', async () => {
     const runSeq = await seedRun();
     await database.db.insertInto('run_params').values({ run_seq: runSeq, key: 'a', value: '1' }).execute();
-    const duplicate = await database.db.insertInto('run_params').values({ run_seq: runSeq, key: 'a', value: '2' }).execute().catch((e: unknown) => e);
+    const duplicate = await database.db
+      .insertInto('run_params')
+      .values({ run_seq: runSeq, key: 'a', value: '2' })
+      .execute()
+      .catch((e: unknown) => e);
     expect(database.isUniqueViolation(duplicate)).toBe(true);
-    const foreign = await database.db.insertInto('run_params').values({ run_seq: 999_999, key: 'a', value: '1' }).execute().catch((e: unknown) => e);
+    const foreign = await database.db
+      .insertInto('run_params')
+      .values({ run_seq: 999_999, key: 'a', value: '1' })
+      .execute()
+      .catch((e: unknown) => e);
     expect(foreign).toBeInstanceOf(Error);
     expect(database.isUniqueViolation(foreign)).toBe(false);
     expect(database.isUniqueViolation(new Error('other'))).toBe(false);
@@ -94,9 +132,18 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
   it('gives backups a stable snapshot while writers keep going', async () => {
     const runSeq = await seedRun();
     const counts = await database.withSnapshot(async (snapshot) => {
-      const before = await snapshot.selectFrom('run_params').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      await database.db.insertInto('run_params').values({ run_seq: runSeq, key: 'written-during-backup', value: 'x' }).execute();
-      const after = await snapshot.selectFrom('run_params').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await snapshot
+        .selectFrom('run_params')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      await database.db
+        .insertInto('run_params')
+        .values({ run_seq: runSeq, key: 'written-during-backup', value: 'x' })
+        .execute();
+      const after = await snapshot
+        .selectFrom('run_params')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return [Number(before.n), Number(after.n)];
     });
     expect(counts).toEqual([0, 0]);

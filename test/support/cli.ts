@@ -9,11 +9,18 @@ export interface CliResult {
   json<T = unknown>(): T;
 }
 
-export async function cli(argv: readonly string[], env: Readonly<Record<string, string>>, cwd = process.cwd()): Promise<CliResult> {
+export async function cli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+  cwd = process.cwd(),
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    stdout: { write: (chunk: string | Uint8Array) => (stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')) },
+    stdout: {
+      write: (chunk: string | Uint8Array) =>
+        (stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8')),
+    },
     stderr: { write: (text: string) => (stderr += text) },
     env,
     cwd,

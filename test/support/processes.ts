@@ -27,7 +27,10 @@ export interface Spawned {
   exited: Promise<number | null>;
 }
 
-export function spawnSlipway(args: readonly string[], options: { cwd: string; env: Readonly<Record<string, string>> }): Spawned {
+export function spawnSlipway(
+  args: readonly string[],
+  options: { cwd: string; env: Readonly<Record<string, string>> },
+): Spawned {
   const child = spawn(process.execPath, [SLIPWAY_BIN, ...args], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
@@ -58,7 +61,8 @@ export function spawnSlipway(args: readonly string[], options: { cwd: string; en
         listeners.add(check);
         check();
         void exited.then((code) => {
-          if (listeners.has(check)) reject(new Error(`process exited (${code}) before printing ${pattern}:\n${text}`));
+          if (listeners.has(check))
+            reject(new Error(`process exited (${code}) before printing ${pattern}:\n${text}`));
         });
       });
     },
