@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError, InvalidError, NotFoundError, TooLargeError } from '../core/errors.js';
 import type { BlobInfo, ByteSource, PutOptions } from './blob-store.js';
 
@@ -68,15 +68,22 @@ export async function spoolToTempFile(
   }
 }
 
-/** Passes bytes through and fails at the end if they do not hash to `digest` or are not `size` long. */
+/**
+ * Passes bytes through and fails at the end if they do not hash to `digest` or are not `size` long.
+ * The last chunk is held back until the check passes, so a reader that writes chunks out as they
+ * arrive (an HTTP response, a file) never receives the complete bytes of a corrupt blob.
+ */
 export function verifying(digest: string, size?: number): Transform {
   const hash = createHash('sha256');
   let seen = 0;
+  let held: Buffer | undefined;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback: TransformCallback) {
       hash.update(chunk);
       seen += chunk.byteLength;
-      callback(null, chunk);
+      const previous = held;
+      held = chunk;
+      callback(null, previous);
     },
     flush(callback: TransformCallback) {
       const actual = hash.digest('hex');
@@ -90,7 +97,17 @@ export function verifying(digest: string, size?: number): Transform {
         );
         return;
       }
-      callback();
+      callback(null, held);
     },
+  });
+}
+
+/**
+ * `source` read through verifying(): errors flow to the reader, and a reader that stops early
+ * releases the source (its file descriptor or S3 connection) instead of leaving it paused forever.
+ */
+export function verifiedStream(source: Readable, digest: string, size?: number): Readable {
+  return pipeline(source, verifying(digest, size), () => {
+    // Errors reach the reader through the returned stream.
   });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UnavailableError } from '../core/errors.js';
 import type { BlobInfo, BlobStore, ByteSource, PutOptions } from './blob-store.js';
-import { assertDigest, blobNotFound, spoolToTempFile, verifying } from './digest.js';
+import { assertDigest, blobNotFound, spoolToTempFile, verifiedStream } from './digest.js';
 
 // Temp files older than this belong to uploads that died with their process.
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -45,10 +45,7 @@ export async function openFsBlobStore(root: string): Promise<BlobStore> {
       assertDigest(digest);
       const info = await statBlob(digest);
       if (info === undefined) throw blobNotFound(digest);
-      const source = createReadStream(pathOf(digest));
-      const checked = verifying(digest, info.size);
-      source.on('error', (error) => checked.destroy(error));
-      return source.pipe(checked);
+      return verifiedStream(createReadStream(pathOf(digest)), digest, info.size);
     },
     stat: statBlob,
     async delete(digest: string): Promise<void> {

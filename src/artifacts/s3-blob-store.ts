@@ -19,7 +19,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../core/config.js';
 import { UnavailableError } from '../core/errors.js';
 import type { BlobInfo, BlobStore, ByteSource, PutOptions } from './blob-store.js';
-import { assertDigest, blobNotFound, DIGEST_PATTERN, spoolToTempFile, verifying } from './digest.js';
+import { assertDigest, blobNotFound, DIGEST_PATTERN, spoolToTempFile, verifiedStream } from './digest.js';
 
 export interface S3Location {
   readonly bucket: string;
@@ -93,9 +93,7 @@ export async function openS3BlobStore(
         if (isMissing(error)) throw blobNotFound(digest);
         throw unavailable(error);
       }
-      const checked = verifying(digest, size);
-      body.on('error', (error) => checked.destroy(error));
-      return body.pipe(checked);
+      return verifiedStream(body, digest, size);
     },
     stat,
     async delete(digest: string): Promise<void> {

@@ -106,18 +106,25 @@ export class ArtifactService {
 
   async open(runId: string, rawPath: string): Promise<OpenedArtifact> {
     const info = await this.stat(runId, rawPath);
+    // The metadata names a blob the store no longer has: a storage fault, not a user mistake.
+    const missing = () =>
+      new IntegrityError(`artifact '${info.path}' of run ${runId} is missing its blob ${info.digest}`, {
+        digest: info.digest,
+      });
+    // A blob whose length changed is refused before the first byte: a reader promised `info.size`
+    // bytes must never receive that many wrong ones before the digest check fails.
+    const blob = await this.blobs.stat(info.digest);
+    if (blob === undefined) throw missing();
+    if (blob.size !== info.size) {
+      throw new IntegrityError(
+        `artifact '${info.path}' of run ${runId} should be ${info.size} bytes but its blob ${info.digest} has ${blob.size}`,
+        { digest: info.digest, expected: info.size, size: blob.size },
+      );
+    }
     try {
       return { info, stream: await this.blobs.get(info.digest) };
     } catch (error) {
-      if (error instanceof NotFoundError) {
-        // The metadata names a blob the store no longer has: a storage fault, not a user mistake.
-        throw new IntegrityError(
-          `artifact '${info.path}' of run ${runId} is missing its blob ${info.digest}`,
-          {
-            digest: info.digest,
-          },
-        );
-      }
+      if (error instanceof NotFoundError) throw missing();
       throw error;
     }
   }

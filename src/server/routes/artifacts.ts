@@ -3,10 +3,12 @@
  * the way out. Lives in its own encapsulated plugin because it replaces the JSON body parsers.
  */
 import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DIGEST_PATTERN } from '../../artifacts/index.js';
 import { InvalidError } from '../../core/errors.js';
 import type { Platform } from '../../platform.js';
+import type { ArtifactInfo } from '../../tracking/index.js';
 import { ArtifactInfoSchema, ArtifactList, ArtifactListQuery } from '../../tracking/schema.js';
 import { contextOf } from '../request-context.js';
 import { ERROR_RESPONSES, type ZodApp } from '../zod-app.js';
@@ -45,13 +47,22 @@ export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
             field: 'x-content-sha256',
           });
         }
-        const info = await artifacts.put(
-          contextOf(request),
-          request.params.id,
-          request.params['*'],
-          request.raw as Readable,
-          declared === undefined ? {} : { expectedDigest: declared },
-        );
+        // The body is read without being destroyed on an early stop (too large, wrong digest), so the
+        // rest can be discarded and the client, still sending, reads the error rather than a reset.
+        const body: AsyncIterable<Uint8Array> = request.raw.iterator({ destroyOnReturn: false });
+        let info: ArtifactInfo;
+        try {
+          info = await artifacts.put(
+            contextOf(request),
+            request.params.id,
+            request.params['*'],
+            body,
+            declared === undefined ? {} : { expectedDigest: declared },
+          );
+        } catch (error) {
+          if (!request.raw.complete && !request.raw.destroyed) request.raw.resume();
+          throw error;
+        }
         return reply.code(201).send(info);
       },
     );
@@ -71,9 +82,35 @@ export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
     async (request) => ({ items: await artifacts.list(request.params.id, request.query.prefix) }),
   );
 
+  const etagOf = (info: ArtifactInfo) => `"sha256:${info.digest}"`;
+  const describeArtifact = (reply: FastifyReply, info: ArtifactInfo) =>
+    reply
+      .header('etag', etagOf(info))
+      .header('x-content-sha256', info.digest)
+      .header('content-type', 'application/octet-stream');
+
+  // HEAD is its own route: Fastify's automatic one would answer `content-length: 0` or read the blob.
+  app.head(
+    '/api/v1/runs/:id/artifacts/*',
+    {
+      schema: {
+        tags,
+        summary: "An artifact's size, digest and ETag, without its bytes",
+        params: ArtifactParams,
+      },
+    },
+    async (request, reply) => {
+      const info = await artifacts.stat(request.params.id, request.params['*']);
+      describeArtifact(reply, info);
+      if (request.headers['if-none-match'] === etagOf(info)) return reply.code(304).send();
+      return reply.header('content-length', String(info.size)).send();
+    },
+  );
+
   app.get(
     '/api/v1/runs/:id/artifacts/*',
     {
+      exposeHeadRoute: false,
       schema: {
         tags,
         summary: 'Download an artifact (bytes verified against their sha256)',
@@ -82,18 +119,10 @@ export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
     },
     async (request, reply) => {
       const info = await artifacts.stat(request.params.id, request.params['*']);
-      const etag = `"sha256:${info.digest}"`;
-      reply
-        .header('etag', etag)
-        .header('x-content-sha256', info.digest)
-        .header('content-type', 'application/octet-stream');
-      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      describeArtifact(reply, info);
+      if (request.headers['if-none-match'] === etagOf(info)) return reply.code(304).send();
       const { stream } = await artifacts.open(request.params.id, request.params['*']);
       reply.header('content-length', String(info.size));
-      if (request.method === 'HEAD') {
-        stream.destroy();
-        return reply.send();
-      }
       if (info.size <= VERIFY_BEFORE_SEND_BYTES) return reply.send(await collect(stream));
       // Larger ones are verified as they stream: on a mismatch the connection is cut before the
       // last byte, so a client never receives a complete, wrong file.
