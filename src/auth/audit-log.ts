@@ -7,7 +7,14 @@ import { toIso } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { InvalidError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { decodePageToken, type Page, type PageRequest, pageOf, pageSize } from '../core/pagination.js';
+import {
+  decodePageToken,
+  isKeyCursor,
+  type Page,
+  type PageRequest,
+  pageOf,
+  pageSize,
+} from '../core/pagination.js';
 import type { Database, Executor } from '../store/index.js';
 import type { AuditEventRow } from '../store/tables.js';
 
@@ -79,7 +86,7 @@ export class AuditLog {
       filter.since,
       filter.until,
     ]);
-    const after = decodePageToken<string>(filter.pageToken, query);
+    const after = decodePageToken(filter.pageToken, query, isKeyCursor);
     let select = this.database.db.selectFrom('audit_events').selectAll();
     if (filter.resourceType !== undefined) select = select.where('resource_type', '=', filter.resourceType);
     if (filter.resourceId !== undefined) select = select.where('resource_id', '=', filter.resourceId);

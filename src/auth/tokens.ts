@@ -132,13 +132,22 @@ export class TokenService {
         });
       }
       if (row.role === 'admin') {
+        // Takes the row lock of every live admin token (a no-op update; SQLite has one writer at a
+        // time anyway), so concurrent revocations count one after another and cannot, together,
+        // revoke the last one.
         const admins = await trx
-          .selectFrom('tokens')
-          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .updateTable('tokens')
+          .set((eb) => ({ revoked_at: eb.ref('revoked_at') }))
           .where('role', '=', 'admin')
           .where('revoked_at', 'is', null)
-          .executeTakeFirstOrThrow();
-        if (Number(admins.count) <= 1) {
+          .returning('id')
+          .execute();
+        if (!admins.some((admin) => admin.id === row.id)) {
+          throw new NotFoundError('TOKEN_NOT_FOUND', `no live token with id or name '${idOrName}'`, {
+            token: idOrName,
+          });
+        }
+        if (admins.length <= 1) {
           throw new ConflictError(
             'LAST_ADMIN_TOKEN',
             `token '${row.name}' is the last admin token; create another admin token first`,

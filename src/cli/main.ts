@@ -9,6 +9,7 @@ import { SlipwayError } from '../core/errors.js';
 import { SLIPWAY_VERSION } from '../core/version.js';
 import { registerAccess } from './commands/access.js';
 import { registerArtifacts } from './commands/artifacts.js';
+import { registerBackup } from './commands/backup.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
@@ -40,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerRuns(program, ctx);
   registerArtifacts(program, ctx);
   registerAccess(program, ctx);
+  registerBackup(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

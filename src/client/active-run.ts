@@ -57,7 +57,7 @@ export class ActiveRun {
 
   /** Buffers several metrics at one step: `run.logMetrics({ loss, accuracy }, epoch)`. */
   logMetrics(values: Readonly<Record<string, number>>, step = 0, timestamp: number = Date.now()): void {
-    for (const [key, value] of Object.entries(values)) this.logMetric(key, value, step, timestamp);
+    for (const key of Object.keys(values)) this.logMetric(key, values[key]!, step, timestamp);
   }
 
   async logParams(params: Readonly<Record<string, ParamValue>>): Promise<void> {

@@ -30,7 +30,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 export function resolveCredentials(options: ConnectOptions = {}): Credentials {
   const env = options.env ?? process.env;
-  const config = loadClientConfig(options.home === undefined ? env : { ...env, SLIPWAY_HOME: options.home }, options.cwd);
+  const config = loadClientConfig(
+    options.home === undefined ? env : { ...env, SLIPWAY_HOME: options.home },
+    options.cwd,
+  );
   const url = (options.url ?? config.url).replace(/\/+$/, '');
   if (options.token !== undefined) return { url, token: options.token, tokenSource: 'the token option' };
   if (config.token !== undefined) return { url, token: config.token, tokenSource: 'SLIPWAY_TOKEN' };

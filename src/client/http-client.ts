@@ -14,7 +14,7 @@ export interface RequestOptions {
 export interface RawRequest {
   readonly query?: Query;
   readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: Buffer | Readable;
+  readonly body?: string | Buffer | Readable;
 }
 
 export class HttpClient {
@@ -45,7 +45,8 @@ export class HttpClient {
     const response = await this.send(method, path, {
       headers,
       ...(options.query === undefined ? {} : { query: options.query }),
-      ...(options.body === undefined ? {} : { body: Buffer.from(JSON.stringify(options.body)) }),
+      // A string body: undici encodes it straight into the socket, without an intermediate Buffer.
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
     const text = await response.body.text();
     if (response.statusCode >= 400) throw parseError(response.statusCode, text);

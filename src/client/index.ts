@@ -1,5 +1,6 @@
 /** The Slipway TypeScript SDK (`import { Slipway } from 'slipway/client'`). */
 export type { AuditEvent, CreatedToken, CreateTokenInput, Role, TokenInfo } from '../auth/index.js';
+export type { BackupManifest } from '../backup/manifest.js';
 export type { Actor } from '../core/context.js';
 export * from '../core/errors.js';
 export type { Page, PageRequest } from '../core/pagination.js';
@@ -7,6 +8,7 @@ export type * from '../tracking/index.js';
 export type { AuditQuery } from './access-api.js';
 export { ActiveRun, type BatchingOptions } from './active-run.js';
 export type { ArtifactSource, DownloadedArtifact } from './artifacts-api.js';
+export type { DownloadedBackup } from './backup-api.js';
 export type { ConnectOptions } from './credentials.js';
 export { Slipway, type StartRunOptions } from './slipway.js';
 export type { CreateOptions } from './tracking-api.js';

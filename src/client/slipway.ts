@@ -6,6 +6,7 @@ import type { CreateRunInput, Run } from '../tracking/index.js';
 import { AuditApi, TokensApi } from './access-api.js';
 import { ActiveRun, type BatchingOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
+import { BackupApi } from './backup-api.js';
 import { type ConnectOptions, resolveCredentials } from './credentials.js';
 import { HttpClient } from './http-client.js';
 import { ExperimentsApi, RunsApi } from './tracking-api.js';
@@ -21,6 +22,7 @@ export class Slipway {
   readonly artifacts: ArtifactsApi;
   readonly tokens: TokensApi;
   readonly audit: AuditApi;
+  readonly backup: BackupApi;
 
   private constructor(
     private readonly http: HttpClient,
@@ -32,6 +34,7 @@ export class Slipway {
     this.artifacts = new ArtifactsApi(http);
     this.tokens = new TokensApi(http);
     this.audit = new AuditApi(http);
+    this.backup = new BackupApi(http);
   }
 
   get url(): string {

@@ -9,6 +9,7 @@ import type {
   ListRunsInput,
   MetricInput,
   MetricPoint,
+  MetricSeriesInput,
   ParamValue,
   Run,
   RunComparison,
@@ -114,9 +115,21 @@ export class RunsApi {
     );
   }
 
-  /** One batch, written all or nothing (at most 10,000 points). */
+  /**
+   * One batch, written all or nothing (at most 10,000 points). Sent as series (columns per key):
+   * about half the bytes of one object per point, and much cheaper for both sides to encode and parse.
+   */
   logMetrics(runId: string, metrics: readonly MetricInput[]): Promise<{ accepted: number }> {
-    const body = { metrics: metrics.map((point) => ({ ...point, value: toWireNumber(point.value) })) };
+    return this.logMetricSeries(runId, toSeries(metrics));
+  }
+
+  /** One batch given as columns per key; `steps` and `timestamps`, when given, have one entry per value. */
+  logMetricSeries(runId: string, series: readonly MetricSeriesInput[]): Promise<{ accepted: number }> {
+    const body = {
+      series: series.map((entry) =>
+        entry.values.every(Number.isFinite) ? entry : { ...entry, values: entry.values.map(toWireNumber) },
+      ),
+    };
     return this.http.request('POST', `/api/v1/runs/${id(runId)}/metrics`, { body });
   }
 
@@ -128,4 +141,34 @@ export class RunsApi {
     );
     return { ...wire, items: wire.items.map(decodePoint) };
   }
+}
+
+/**
+ * Groups points into series, keeping each key's points in order. Points that leave out their step or
+ * timestamp go in a series of their own without that column, so the server's defaults still apply.
+ */
+function toSeries(points: readonly MetricInput[]): MetricSeriesInput[] {
+  const byShape = new Map<
+    string,
+    { key: string; values: number[]; steps?: number[]; timestamps?: number[] }
+  >();
+  for (const point of points) {
+    const hasStep = point.step !== undefined;
+    const hasTimestamp = point.timestamp !== undefined;
+    const shape = `${hasStep ? 's' : '-'}${hasTimestamp ? 't' : '-'}${point.key}`;
+    let series = byShape.get(shape);
+    if (series === undefined) {
+      series = {
+        key: point.key,
+        values: [],
+        ...(hasStep ? { steps: [] } : {}),
+        ...(hasTimestamp ? { timestamps: [] } : {}),
+      };
+      byShape.set(shape, series);
+    }
+    series.values.push(point.value);
+    series.steps?.push(point.step!);
+    series.timestamps?.push(point.timestamp!);
+  }
+  return [...byShape.values()];
 }

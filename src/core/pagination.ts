@@ -30,14 +30,33 @@ export function encodePageToken(cursor: unknown, query: string): string {
   return Buffer.from(JSON.stringify({ c: cursor, q: query })).toString('base64url');
 }
 
-export function decodePageToken<T>(token: string | undefined, query: string): T | undefined {
+/** An offset cursor: a non-negative safe integer. */
+export function isOffsetCursor(cursor: unknown): cursor is number {
+  return Number.isSafeInteger(cursor) && (cursor as number) >= 0;
+}
+
+/** A keyset cursor: the id of the last row of the previous page. */
+export function isKeyCursor(cursor: unknown): cursor is string {
+  return typeof cursor === 'string';
+}
+
+/**
+ * Decodes a token made by encodePageToken for the same query. Tokens are not signed, so a caller can
+ * craft one: the cursor is checked (`isCursor`) before it reaches SQL, where a wrong type would be a
+ * database error (a 500) rather than INVALID_PAGE_TOKEN.
+ */
+export function decodePageToken<T>(
+  token: string | undefined,
+  query: string,
+  isCursor: (cursor: unknown) => cursor is T,
+): T | undefined {
   if (token === undefined || token === '') return undefined;
   try {
     const decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
       c?: unknown;
       q?: unknown;
-    };
-    if (decoded.q === query && decoded.c !== undefined) return decoded.c as T;
+    } | null;
+    if (decoded?.q === query && isCursor(decoded.c)) return decoded.c;
   } catch {
     // fall through to the error below
   }

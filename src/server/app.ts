@@ -9,17 +9,21 @@ import { newId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { Platform } from '../platform.js';
 import { installAuth } from './auth-hook.js';
-import { installErrorHandler } from './error-handler.js';
+import { answerClientError, answerFrameworkError, installErrorHandler } from './error-handler.js';
 import './fastify-types.js';
+import { installNulGuard } from './nul-guard.js';
 import { installOpenApi } from './openapi.js';
 import { installPrometheus } from './prometheus.js';
 import { requestIdFrom } from './request-context.js';
 import { accessRoutes } from './routes/access.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { backupRoutes } from './routes/backup.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { healthRoutes } from './routes/health.js';
 import { runRoutes } from './routes/runs.js';
 import type { ZodApp } from './zod-app.js';
+
+const MAX_PARAM_LENGTH = 1024;
 
 export interface AppOptions {
   readonly logger?: Logger;
@@ -34,6 +38,11 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
     bodyLimit: platform.config.maxBodyBytes,
     genReqId: (request) => requestIdFrom(request.headers['x-request-id'], () => newId()),
     requestIdHeader: false,
+    // Path parameters are ids and names (names up to 128 characters, more when %-encoded); the
+    // router's default of 100 would refuse valid names.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // One line per request from our onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     // Handlers may stream large artifacts; shutdown waits for them.
@@ -60,6 +69,7 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
     );
   });
   installAuth(app, platform.tokens);
+  installNulGuard(app);
   installPrometheus(app);
   await installOpenApi(app, options.version);
 
@@ -68,5 +78,6 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   runRoutes(app, platform);
   artifactRoutes(app, platform);
   accessRoutes(app, platform);
+  backupRoutes(app, platform);
   return app;
 }

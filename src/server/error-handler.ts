@@ -1,7 +1,10 @@
 /** The single place that turns errors into HTTP responses: `{ "error": { code, message, details } }`. */
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { SlipwayError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
 
 interface ErrorBody {
   readonly error: {
@@ -20,6 +23,7 @@ const FASTIFY_CODES: Readonly<Record<string, { status: number; code: string }>> 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'INVALID_ARGUMENT' },
   FST_ERR_CTP_INVALID_TYPE: { status: 400, code: 'INVALID_ARGUMENT' },
   FST_ERR_BAD_URL: { status: 400, code: 'INVALID_ARGUMENT' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'INVALID_ARGUMENT' },
 };
 
 export function installErrorHandler(app: FastifyInstance): void {
@@ -38,6 +42,42 @@ export function installErrorHandler(app: FastifyInstance): void {
       },
     }),
   );
+}
+
+/**
+ * Errors Fastify raises before a request reaches any route (a URL that does not decode, a path
+ * parameter over the router's limit), which bypass the error handler and its hooks: same shape,
+ * same x-request-id.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { status, body } = toResponse(error);
+  void reply.header('x-request-id', request.id).code(status).send(body);
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a request line and headers over its
+ * 16 KiB limit, broken HTTP): answered on the raw socket, still in our shape, then closed.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message]: [number, string, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'the request line and headers are larger than the server accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request did not arrive completely in time']
+        : [400, 'INVALID_ARGUMENT', `malformed HTTP request (${error.code ?? error.message})`];
+  const body = JSON.stringify({ error: { code, message, details: {} } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${newId()}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export function toResponse(error: FastifyError | Error): { status: number; body: ErrorBody } {

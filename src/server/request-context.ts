@@ -14,14 +14,24 @@ export function contextOf(request: FastifyRequest): RequestContext {
       field: 'Idempotency-Key',
     });
   }
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([request.url, request.body ?? null]))
-    .digest('hex');
+  const fingerprint = createHash('sha256').update(fingerprintText(request)).digest('hex');
   return {
     actor: request.actor,
     requestId: request.id,
     idempotency: { key, scope: `${request.method} ${request.routeOptions.url}`, fingerprint },
   };
+}
+
+function fingerprintText(request: FastifyRequest): string {
+  try {
+    return JSON.stringify([request.url, request.body ?? null]);
+  } catch (error) {
+    // JSON.parse takes nesting that JSON.stringify (recursive) cannot: a client error, not a crash.
+    if (error instanceof RangeError) {
+      throw new InvalidError('request body is nested too deeply', { field: 'body' });
+    }
+    throw error;
+  }
 }
 
 /** Accepts a caller's x-request-id if it is sane, else makes one. */

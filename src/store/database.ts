@@ -28,8 +28,16 @@ export interface Database {
   insertMetrics(executor: Executor, points: MetricColumns): Promise<void>;
   /** True when the error is a unique/primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
-  /** A consistent read-only snapshot for backups, without blocking writers. */
+  /**
+   * A consistent read-only snapshot for backups, without blocking writers. Queries on the snapshot
+   * may `.stream()` their rows.
+   */
   withSnapshot<T>(read: (snapshot: Db) => Promise<T>): Promise<T>;
+  /**
+   * After rows were loaded with explicit generated keys (restore), moves identity counters past
+   * them so that new rows do not collide.
+   */
+  resetIdentities(executor: Executor): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** PostgreSQL via pg. An optional schema (`?schema=` in the URL) isolates installations and test runs. */
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import Cursor from 'pg-cursor';
 import type { Database, Db, Executor, MetricColumns } from './database.js';
 import type { Tables } from './tables.js';
 
@@ -34,7 +35,8 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
     types,
     ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   });
-  const db: Db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  // The cursor lets backups stream a table's rows instead of loading them whole.
+  const db: Db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
 
   return {
     db,
@@ -62,6 +64,11 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
           await sql`set transaction read only`.execute(trx);
           return read(trx);
         });
+    },
+    async resetIdentities(executor: Executor): Promise<void> {
+      await sql`select setval(pg_get_serial_sequence('runs', 'seq'), coalesce(max(seq), 0) + 1, false) from runs`.execute(
+        executor,
+      );
     },
     async ping(): Promise<void> {
       await sql`select 1`.execute(db);

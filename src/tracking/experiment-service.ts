@@ -5,11 +5,18 @@ import type { RequestContext } from '../core/context.js';
 import { ConflictError, InvalidError, NotFoundError, UnprocessableError } from '../core/errors.js';
 import { isId, newId } from '../core/ids.js';
 import { normaliseName } from '../core/names.js';
-import { decodePageToken, type Page, type PageRequest, pageOf, pageSize } from '../core/pagination.js';
+import {
+  decodePageToken,
+  isKeyCursor,
+  type Page,
+  type PageRequest,
+  pageOf,
+  pageSize,
+} from '../core/pagination.js';
 import { containsText, type Database, type Executor, mutate } from '../store/index.js';
 import type { ExperimentRow } from '../store/tables.js';
 import { type Experiment, type Lifecycle, toExperiment } from './entities.js';
-import { checkKey, checkValue } from './validation.js';
+import { checkEntryCount, checkKey, checkValue } from './validation.js';
 
 export interface CreateExperimentInput {
   readonly name: string;
@@ -78,7 +85,7 @@ export class ExperimentService {
     const limit = pageSize(input.limit);
     const lifecycle = input.lifecycle ?? 'active';
     const query = JSON.stringify(['experiments', lifecycle, input.nameContains ?? '']);
-    const after = decodePageToken<string>(input.pageToken, query);
+    const after = decodePageToken(input.pageToken, query, isKeyCursor);
     let select = this.database.db.selectFrom('experiments').selectAll();
     if (lifecycle !== 'all') select = select.where('lifecycle', '=', lifecycle);
     if (input.nameContains !== undefined && input.nameContains !== '') {
@@ -96,7 +103,7 @@ export class ExperimentService {
     const name = input.name === undefined ? undefined : normaliseName('experiment name', input.name);
     const description = input.description === undefined ? undefined : checkDescription(input.description);
     return mutate(this.database, ctx, async (trx) => {
-      const row = await findExperiment(trx, idOrName);
+      const row = await lockExperiment(trx, (await findExperiment(trx, idOrName)).id);
       if (name !== undefined && name !== row.name) await this.assertNameFree(trx, name);
       const updated: ExperimentRow = {
         ...row,
@@ -144,7 +151,7 @@ export class ExperimentService {
     lifecycle: Lifecycle,
   ): Promise<Experiment> {
     return mutate(this.database, ctx, async (trx) => {
-      const row = await findExperiment(trx, idOrName);
+      const row = await lockExperiment(trx, (await findExperiment(trx, idOrName)).id);
       if (row.lifecycle === lifecycle) return toExperiment(row);
       const now = this.clock.now();
       const updated: ExperimentRow = {
@@ -206,6 +213,20 @@ export async function findExperiment(executor: Executor, idOrName: string): Prom
   return row;
 }
 
+/**
+ * The experiment's current row, with its row lock taken by a no-op update (PostgreSQL; SQLite runs
+ * one writer at a time), so concurrent read-modify-writes (merging tags) cannot lose each other's
+ * changes.
+ */
+async function lockExperiment(trx: Executor, id: string): Promise<ExperimentRow> {
+  return trx
+    .updateTable('experiments')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 /** Like findExperiment, but refuses deleted experiments for writes under them. */
 export async function findActiveExperiment(executor: Executor, idOrName: string): Promise<ExperimentRow> {
   const row = await findExperiment(executor, idOrName);
@@ -237,6 +258,7 @@ function mergeTags(
   current: Record<string, string>,
   changes: Readonly<Record<string, string | null>>,
 ): Record<string, string> {
+  checkEntryCount('tag', changes);
   const merged = { ...current };
   for (const [key, value] of Object.entries(changes)) {
     checkKey('tag', key);

@@ -19,10 +19,17 @@ export {
   type ListExperimentsInput,
   type UpdateExperimentInput,
 } from './experiment-service.js';
-export { MAX_HISTORY_PAGE, MAX_METRIC_BATCH, type MetricInput, MetricService } from './metric-service.js';
+export {
+  MAX_METRIC_BATCH,
+  type MetricBatch,
+  type MetricInput,
+  type MetricSeriesInput,
+} from './metric-batch.js';
+export { MAX_HISTORY_PAGE, MetricService } from './metric-service.js';
 export { type CreateRunInput, type ListRunsInput, RunService, type UpdateRunInput } from './run-service.js';
 export { RunSearch, type SearchRunsInput } from './search/run-search.js';
 export {
+  MAX_ENTRIES_PER_CALL,
   MAX_KEY_LENGTH,
   MAX_PARAM_VALUE_LENGTH,
   MAX_TAG_VALUE_LENGTH,

@@ -5,150 +5,118 @@
 import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
-import { InvalidError, NotFoundError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import {
   decodePageToken,
   encodePageToken,
+  isOffsetCursor,
   type Page,
   type PageRequest,
   pageSize,
 } from '../core/pagination.js';
-import { type Database, mutate } from '../store/index.js';
+import { type Database, type DialectName, type MetricColumns, mutate, type Tx } from '../store/index.js';
 import { fromStoredValue, type MetricPoint } from './entities.js';
+import { GroupCommit } from './group-commit.js';
+import { type LatestPoint, type MetricBatch, normaliseBatch } from './metric-batch.js';
 import { findRunRow } from './run-loader.js';
-import { checkKey } from './validation.js';
 
-export interface MetricInput {
-  readonly key: string;
-  /** NaN and ±Infinity are allowed. */
-  readonly value: number;
-  /** Defaults to 0. */
-  readonly step?: number;
-  /** Epoch milliseconds; defaults to the server's time. */
-  readonly timestamp?: number;
-}
-
-export const MAX_METRIC_BATCH = 10_000;
 /** Metric history is bulk data: pages may be larger than other lists. */
 export const MAX_HISTORY_PAGE = 25_000;
 const AUDITED_KEYS = 20;
 
-interface Latest {
-  step: number;
-  timestamp: number;
-  value: number | null;
-}
+// SQLite has one writer connection and an fsync per commit, which blocks the server while it
+// waits: batches that arrive together share a commit. PostgreSQL commits concurrent transactions
+// on separate connections in parallel (and groups their WAL flushes itself).
+const GROUP_COMMIT: Readonly<Record<DialectName, boolean>> = { sqlite: true, postgres: false };
+/** Points one group transaction takes at most (a few batches), so it never holds the writer long. */
+const MAX_GROUP_POINTS = 50_000;
 
 export class MetricService {
+  private readonly groupCommit: GroupCommit | undefined;
+
   constructor(
     private readonly database: Database,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.groupCommit = GROUP_COMMIT[database.dialect]
+      ? new GroupCommit(database.db, MAX_GROUP_POINTS)
+      : undefined;
+  }
 
+  /** Validates the whole batch first, then writes every point or none. */
   async logBatch(
     ctx: RequestContext,
     runId: string,
-    points: readonly MetricInput[],
+    batch: MetricBatch,
   ): Promise<{ readonly accepted: number }> {
-    if (points.length > MAX_METRIC_BATCH) {
-      throw new InvalidError(
-        `a batch holds at most ${MAX_METRIC_BATCH} metric points, got ${points.length}`,
-        {
-          field: 'metrics',
-          limit: MAX_METRIC_BATCH,
-        },
-      );
+    const { columns, latest } = normaliseBatch(batch, this.clock.now());
+    const count = columns.keys.length;
+    const write = (trx: Tx) => this.write(trx, ctx, runId, columns, latest);
+    // An Idempotency-Key needs its own transaction (the stored answer commits with the write).
+    if (this.groupCommit === undefined || ctx.idempotency !== undefined) {
+      return mutate(this.database, ctx, write);
     }
-    const now = this.clock.now();
-    const count = points.length;
-    const keys: string[] = new Array(count);
-    const steps: number[] = new Array(count);
-    const timestamps: number[] = new Array(count);
-    const values: (number | null)[] = new Array(count);
-    const latest = new Map<string, Latest>();
-    for (let i = 0; i < count; i++) {
-      const point = points[i]!;
-      const key = point.key;
-      if (!latest.has(key)) checkKey('metric', key);
-      const step = point.step ?? 0;
-      const timestamp = point.timestamp ?? now;
-      if (typeof point.value !== 'number')
-        throw badPoint(i, 'value', 'must be a number, "NaN", "Infinity" or "-Infinity"');
-      if (!Number.isSafeInteger(step)) throw badPoint(i, 'step', `must be an integer, got ${step}`);
-      if (!Number.isSafeInteger(timestamp) || timestamp < 0) {
-        throw badPoint(
-          i,
-          'timestamp',
-          `must be epoch milliseconds (a non-negative integer), got ${timestamp}`,
-        );
-      }
-      const value = Number.isNaN(point.value) ? null : point.value;
-      keys[i] = key;
-      steps[i] = step;
-      timestamps[i] = timestamp;
-      values[i] = value;
-      const best = latest.get(key);
-      if (best === undefined) {
-        latest.set(key, { step, timestamp, value });
-      } else if (step > best.step || (step === best.step && timestamp >= best.timestamp)) {
-        best.step = step;
-        best.timestamp = timestamp;
-        best.value = value;
-      }
-    }
+    return this.groupCommit.run(Math.max(1, count), write);
+  }
 
-    return mutate(this.database, ctx, async (trx) => {
-      const run = await findRunRow(trx, runId);
-      if (count > 0) {
-        await this.database.insertMetrics(trx, { runSeq: run.seq, keys, steps, timestamps, values });
-        // Sorted keys: concurrent batches lock latest rows in the same order, so they cannot deadlock.
-        const latestRows = [...latest.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([key, point]) => ({ run_seq: run.seq, key, ...point }));
-        await trx
-          .insertInto('latest_metrics')
-          .values(latestRows)
-          .onConflict((oc) =>
-            oc
-              .columns(['run_seq', 'key'])
-              .doUpdateSet((eb) => ({
-                step: eb.ref('excluded.step'),
-                timestamp: eb.ref('excluded.timestamp'),
-                value: eb.ref('excluded.value'),
-              }))
-              .where((eb) =>
-                eb.or([
-                  eb('excluded.step', '>', eb.ref('latest_metrics.step')),
-                  eb.and([
-                    eb('excluded.step', '=', eb.ref('latest_metrics.step')),
-                    eb('excluded.timestamp', '>=', eb.ref('latest_metrics.timestamp')),
-                  ]),
+  private async write(
+    trx: Tx,
+    ctx: RequestContext,
+    runId: string,
+    columns: Omit<MetricColumns, 'runSeq'>,
+    latest: ReadonlyMap<string, LatestPoint>,
+  ): Promise<{ readonly accepted: number }> {
+    const run = await findRunRow(trx, runId);
+    const count = columns.keys.length;
+    if (count > 0) {
+      await this.database.insertMetrics(trx, { runSeq: run.seq, ...columns });
+      // Sorted keys: concurrent batches lock latest rows in the same order, so they cannot deadlock.
+      const latestRows = [...latest.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, point]) => ({ run_seq: run.seq, key, ...point }));
+      await trx
+        .insertInto('latest_metrics')
+        .values(latestRows)
+        .onConflict((oc) =>
+          oc
+            .columns(['run_seq', 'key'])
+            .doUpdateSet((eb) => ({
+              step: eb.ref('excluded.step'),
+              timestamp: eb.ref('excluded.timestamp'),
+              value: eb.ref('excluded.value'),
+            }))
+            .where((eb) =>
+              eb.or([
+                eb('excluded.step', '>', eb.ref('latest_metrics.step')),
+                eb.and([
+                  eb('excluded.step', '=', eb.ref('latest_metrics.step')),
+                  eb('excluded.timestamp', '>=', eb.ref('latest_metrics.timestamp')),
                 ]),
-              ),
-          )
-          .execute();
-      }
-      const loggedKeys = [...latest.keys()];
-      await this.audit.record(trx, ctx, {
-        action: 'run.log_metrics',
-        resourceType: 'run',
-        resourceId: runId,
-        after: {
-          points: count,
-          keys: loggedKeys.slice(0, AUDITED_KEYS),
-          moreKeys: Math.max(0, loggedKeys.length - AUDITED_KEYS),
-        },
-      });
-      return { accepted: count };
+              ]),
+            ),
+        )
+        .execute();
+    }
+    const loggedKeys = [...latest.keys()];
+    await this.audit.record(trx, ctx, {
+      action: 'run.log_metrics',
+      resourceType: 'run',
+      resourceId: runId,
+      after: {
+        points: count,
+        keys: loggedKeys.slice(0, AUDITED_KEYS),
+        moreKeys: Math.max(0, loggedKeys.length - AUDITED_KEYS),
+      },
     });
+    return { accepted: count };
   }
 
   /** Every logged point of one metric, by step then time (oldest first). */
   async history(runId: string, key: string, page: PageRequest = {}): Promise<Page<MetricPoint>> {
     const limit = pageSize(page.limit, MAX_HISTORY_PAGE);
     const query = JSON.stringify(['history', runId, key]);
-    const offset = decodePageToken<number>(page.pageToken, query) ?? 0;
+    const offset = decodePageToken(page.pageToken, query, isOffsetCursor) ?? 0;
     const run = await findRunRow(this.database.db, runId);
     const rows = await this.database.db
       .selectFrom('metrics')
@@ -171,8 +139,4 @@ export class MetricService {
     }));
     return more ? { items, nextPageToken: encodePageToken(offset + limit, query) } : { items };
   }
-}
-
-function badPoint(index: number, field: string, problem: string): InvalidError {
-  return new InvalidError(`metrics[${index}].${field} ${problem}`, { field: `metrics[${index}].${field}` });
 }

@@ -9,6 +9,23 @@ export async function findRunRow(executor: Executor, id: string): Promise<RunRow
   return row;
 }
 
+/**
+ * Like findRunRow, for a transaction about to change the run's own row, params or tags: a no-op
+ * update takes the run's row lock (PostgreSQL; SQLite runs one writer at a time anyway), so that
+ * concurrent writers of one run queue up instead of deadlocking on each other's keys or interleaving
+ * into a state no serial order of them would give.
+ */
+export async function lockRunRow(trx: Executor, id: string): Promise<RunRowWithSeq> {
+  const row = await trx
+    .updateTable('runs')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  if (row === undefined) throw new NotFoundError('RUN_NOT_FOUND', `run '${id}' does not exist`, { run: id });
+  return row;
+}
+
 export async function loadRun(executor: Executor, id: string): Promise<Run> {
   const [run] = await loadRuns(executor, [await findRunRow(executor, id)]);
   return run!;

@@ -4,14 +4,22 @@ import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { ConflictError, InvalidError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import { decodePageToken, type Page, type PageRequest, pageOf, pageSize } from '../core/pagination.js';
+import {
+  decodePageToken,
+  isKeyCursor,
+  type Page,
+  type PageRequest,
+  pageOf,
+  pageSize,
+} from '../core/pagination.js';
 import { type Database, type Executor, mutate, type Tx } from '../store/index.js';
 import type { RunRow } from '../store/tables.js';
 import { RUN_STATUSES, type Run, type RunStatus } from './entities.js';
 import { findActiveExperiment, findExperiment } from './experiment-service.js';
-import { findRunRow, loadRun, loadRuns } from './run-loader.js';
+import { loadRun, loadRuns, lockRunRow } from './run-loader.js';
 import { randomRunName } from './run-names.js';
 import {
+  checkEntryCount,
   checkGitCommit,
   checkKey,
   checkValue,
@@ -115,7 +123,7 @@ export class RunService {
     const limit = pageSize(input.limit);
     const experiment = await findExperiment(this.database.db, input.experiment);
     const query = JSON.stringify(['runs', experiment.id, input.status ?? '', input.parentRunId ?? '']);
-    const after = decodePageToken<string>(input.pageToken, query);
+    const after = decodePageToken(input.pageToken, query, isKeyCursor);
     let select = this.database.db.selectFrom('runs').selectAll().where('experiment_id', '=', experiment.id);
     if (input.status !== undefined) select = select.where('status', '=', input.status);
     if (input.parentRunId !== undefined) select = select.where('parent_run_id', '=', input.parentRunId);
@@ -144,7 +152,7 @@ export class RunService {
     const name = input.name === undefined ? undefined : checkRunName(input.name);
     const explicitEnd = input.endTime === undefined ? undefined : parseIsoTime('endTime', input.endTime);
     return mutate(this.database, ctx, async (trx) => {
-      const row = await findRunRow(trx, id);
+      const row = await lockRunRow(trx, id);
       const before = await loadRun(trx, id);
       const now = this.clock.now();
       const status = input.status ?? row.status;
@@ -181,7 +189,7 @@ export class RunService {
   ): Promise<Run> {
     const params = normaliseParams(input);
     return mutate(this.database, ctx, async (trx) => {
-      const row = await findRunRow(trx, id);
+      const row = await lockRunRow(trx, id);
       const keys = Object.keys(params);
       if (keys.length > 0) {
         await assertNoParamChange(trx, row.seq, id, params);
@@ -205,13 +213,14 @@ export class RunService {
     id: string,
     input: Readonly<Record<string, string | null>>,
   ): Promise<Run> {
+    checkEntryCount('tag', input);
     const changes = Object.entries(input);
     for (const [key, value] of changes) {
       checkKey('tag', key);
       if (value !== null) checkValue('tag', key, value);
     }
     return mutate(this.database, ctx, async (trx) => {
-      const row = await findRunRow(trx, id);
+      const row = await lockRunRow(trx, id);
       const before = await loadRun(trx, id);
       for (const [key, value] of changes) {
         if (value === null) {
@@ -275,6 +284,7 @@ async function insertKeyValues(
 }
 
 function normaliseParams(input: Readonly<Record<string, ParamValue>>): Record<string, string> {
+  checkEntryCount('param', input);
   const params: Record<string, string> = {};
   for (const [key, raw] of Object.entries(input)) {
     checkKey('param', key);
@@ -286,6 +296,7 @@ function normaliseParams(input: Readonly<Record<string, ParamValue>>): Record<st
 }
 
 function normaliseTags(input: Readonly<Record<string, string>>): Record<string, string> {
+  checkEntryCount('tag', input);
   for (const [key, value] of Object.entries(input)) {
     checkKey('tag', key);
     checkValue('tag', key, value);

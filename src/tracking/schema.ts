@@ -2,6 +2,11 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageSchema, WireNumberSchema } from '../core/wire.js';
 import { LIFECYCLES, RUN_STATUSES } from './entities.js';
+import { MAX_FILTER_COMPARISONS, MAX_FILTER_DEPTH, MAX_FILTER_LIST_VALUES } from './search/filter-parser.js';
+
+/** Each searched experiment is looked up by id or name; each order term is a subquery. */
+const MAX_SEARCHED_EXPERIMENTS = 100;
+const MAX_ORDER_TERMS = 10;
 
 const Iso = z.string().describe('ISO 8601 UTC time');
 const StringMap = z.record(z.string(), z.string());
@@ -96,16 +101,7 @@ export const ListRunsQuery = PageQuerySchema.extend({
   parentRunId: z.string().optional(),
 }).strict();
 
-export const LogMetricsBody = z.strictObject({
-  metrics: z.array(
-    z.strictObject({
-      key: z.string(),
-      value: WireNumberSchema,
-      step: z.number().int().optional().describe('Default 0'),
-      timestamp: z.number().int().optional().describe('Epoch milliseconds; default: server time'),
-    }),
-  ),
-});
+export { isPlainLogMetricsBody, LogMetricsBody, type LogMetricsBodyType } from './metrics-body.js';
 
 export const LogMetricsResult = z.object({ accepted: z.number().int() });
 
@@ -118,9 +114,22 @@ export const SetTagsBody = z.strictObject({
 export const MetricHistoryPage = pageSchema(MetricPointSchema);
 
 export const SearchRunsBody = z.strictObject({
-  experiments: z.array(z.string()).optional().describe('Experiment ids or names; default: all active'),
-  filter: z.string().optional().describe("e.g. metrics.accuracy > 0.9 and params.model = 'gbdt'"),
-  orderBy: z.array(z.string()).optional().describe("e.g. ['metrics.accuracy desc']"),
+  experiments: z
+    .array(z.string())
+    .max(MAX_SEARCHED_EXPERIMENTS)
+    .optional()
+    .describe(`Experiment ids or names (at most ${MAX_SEARCHED_EXPERIMENTS}); default: all active`),
+  filter: z
+    .string()
+    .optional()
+    .describe(
+      `e.g. metrics.accuracy > 0.9 and params.model = 'gbdt' (at most ${MAX_FILTER_COMPARISONS} comparisons and ${MAX_FILTER_LIST_VALUES} list values, nesting at most ${MAX_FILTER_DEPTH} deep)`,
+    ),
+  orderBy: z
+    .array(z.string())
+    .max(MAX_ORDER_TERMS)
+    .optional()
+    .describe(`e.g. ['metrics.accuracy desc'] (at most ${MAX_ORDER_TERMS} terms)`),
   limit: z.number().int().optional(),
   pageToken: z.string().optional(),
 });

@@ -4,6 +4,11 @@ import { InvalidError } from '../core/errors.js';
 export const MAX_KEY_LENGTH = 250;
 export const MAX_PARAM_VALUE_LENGTH = 6000;
 export const MAX_TAG_VALUE_LENGTH = 8000;
+/**
+ * Params or tags one call may set: each is a row of one multi-row insert, and the databases bound a
+ * statement's parameters (SQLite 32,766, PostgreSQL 65,535), so more would fail as a 500.
+ */
+export const MAX_ENTRIES_PER_CALL = 1000;
 /** Letters, digits and `_ - . / : space`, as MLflow allows, so keys like `train/loss` work. */
 const KEY_PATTERN = /^[A-Za-z0-9_\-. /:]+$/;
 
@@ -17,6 +22,16 @@ export function checkKey(kind: 'param' | 'tag' | 'metric', key: string): void {
     throw fail("must not start or end with '/' or contain '//'");
   if (key.split('/').some((part) => part === '.' || part === '..'))
     throw fail("must not contain '.' or '..' segments");
+}
+
+export function checkEntryCount(kind: 'param' | 'tag', entries: Readonly<Record<string, unknown>>): void {
+  const count = Object.keys(entries).length;
+  if (count > MAX_ENTRIES_PER_CALL) {
+    throw new InvalidError(`one call sets at most ${MAX_ENTRIES_PER_CALL} ${kind}s, got ${count}`, {
+      field: `${kind}s`,
+      limit: MAX_ENTRIES_PER_CALL,
+    });
+  }
 }
 
 export function checkValue(kind: 'param' | 'tag', key: string, value: string): void {

@@ -159,6 +159,7 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
 
   it('rejects a batch with one bad point whole, naming the point and field', async () => {
     const run = await t.sw.runs.create({ experiment: 'runs' });
+    // The SDK sends series (columns per key): the error names the column entry.
     const error = await t.sw.runs
       .logMetrics(run.id, [
         { key: 'ok', value: 1, step: 0 },
@@ -166,10 +167,55 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
       ])
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidError);
-    expect((error as InvalidError).message).toContain('metrics[1].step');
+    expect((error as InvalidError).message).toContain('series[0].steps[1]');
     expect((await t.sw.runs.get(run.id)).metrics).toEqual({});
     const tooMany = Array.from({ length: 10_001 }, (_, step) => ({ key: 'k', value: step, step }));
     await expect(t.sw.runs.logMetrics(run.id, tooMany)).rejects.toBeInstanceOf(InvalidError);
+  });
+
+  it('accepts points and series in one batch over HTTP, with the same meaning', async () => {
+    const run = await t.sw.runs.create({ experiment: 'runs' });
+    const response = await t.fetch(`/api/v1/runs/${run.id}/metrics`, {
+      method: 'POST',
+      body: JSON.stringify({
+        metrics: [{ key: 'loss', value: 0.9, step: 0, timestamp: 10 }],
+        series: [
+          { key: 'loss', values: [0.5, 'NaN'], steps: [1, 2], timestamps: [11, 12] },
+          { key: 'acc', values: [0.1, 0.2] },
+        ],
+      }),
+    });
+    expect(await response.json()).toEqual({ accepted: 5 });
+    const history = await t.sw.runs.metricHistory(run.id, 'loss');
+    expect(history.items.map((p) => [p.step, p.timestamp])).toEqual([
+      [0, 10],
+      [1, 11],
+      [2, 12],
+    ]);
+    expect(history.items[2]!.value).toBeNaN();
+    // Series without steps default every step to 0, like points without one.
+    expect((await t.sw.runs.metricHistory(run.id, 'acc')).items.map((p) => p.step)).toEqual([0, 0]);
+
+    const mismatched = await t.fetch(`/api/v1/runs/${run.id}/metrics`, {
+      method: 'POST',
+      body: JSON.stringify({ series: [{ key: 'x', values: [1, 2], steps: [0] }] }),
+    });
+    expect(mismatched.status).toBe(400);
+    expect(((await mismatched.json()) as { error: { message: string } }).error.message).toContain(
+      'body.series[0].steps: must have one entry per value (2), got 1',
+    );
+    const empty = await t.fetch(`/api/v1/runs/${run.id}/metrics`, { method: 'POST', body: '{}' });
+    expect(((await empty.json()) as { error: { message: string } }).error.message).toContain(
+      'give metrics (points) or series',
+    );
+    const badKey = await t.sw.runs
+      .logMetricSeries(run.id, [
+        { key: 'a', values: [1] },
+        { key: '../b', values: [1] },
+      ])
+      .catch((e: unknown) => e);
+    expect((badKey as InvalidError).message).toContain('series[1].key: metric key');
+    expect((await t.sw.runs.get(run.id)).metrics.a).toBeUndefined();
   });
 
   it('pages through a long metric history', async () => {
@@ -189,6 +235,16 @@ describe.each(BACKENDS)('runs on %s', (backend) => {
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
     expect(steps).toEqual(Array.from({ length: 2500 }, (_, step) => step));
+    // A hand-made token with the right query but a cursor of the wrong type is refused, not run.
+    for (const cursor of ['abc', -5, 2.5]) {
+      const crafted = Buffer.from(
+        JSON.stringify({ c: cursor, q: JSON.stringify(['history', run.id, 'curve']) }),
+      ).toString('base64url');
+      const error = await t.sw.runs
+        .metricHistory(run.id, 'curve', { pageToken: crafted })
+        .catch((e: unknown) => e);
+      expect((error as InvalidError).code, String(cursor)).toBe('INVALID_PAGE_TOKEN');
+    }
   });
 
   it('compares runs side by side, flagging what differs', async () => {

@@ -49,6 +49,14 @@ const ATTRIBUTE_ALIASES: Readonly<Record<string, Attribute>> = {
 };
 
 const KEY_CHARS = /[A-Za-z0-9_\-./:]/;
+/**
+ * Bounds on a filter's size. The parser recurses on 'not' and parentheses; SQLite refuses expressions
+ * deeper than 1000; and each comparison becomes an EXISTS subquery whose joins PostgreSQL's planner
+ * orders at a cost that grows steeply (100 and-ed comparisons plan for seconds, 200 for a minute).
+ */
+export const MAX_FILTER_DEPTH = 32;
+export const MAX_FILTER_COMPARISONS = 20;
+export const MAX_FILTER_LIST_VALUES = 1000;
 
 export function parseFilter(text: string): Filter | undefined {
   const parser = new Parser(text);
@@ -75,6 +83,9 @@ export function parseOrderBy(text: string): OrderTerm {
 class Parser {
   private readonly tokens: Token[];
   private index = 0;
+  private depth = 0;
+  private comparisons = 0;
+  private listValues = 0;
 
   constructor(private readonly text: string) {
     this.tokens = tokenize(text);
@@ -115,23 +126,33 @@ class Parser {
   }
 
   private parseNot(): Filter {
-    if (this.isKeyword('not')) {
-      this.next();
-      return { kind: 'not', item: this.parseNot() };
-    }
     const token = this.peek();
-    if (token.type === 'punct' && token.text === '(') {
-      this.next();
-      const inner = this.parseOr();
-      const close = this.next();
-      if (close.type !== 'punct' || close.text !== ')')
-        throw this.error(close, `expected ')' but found ${describe(close)}`);
-      return inner;
+    if (this.isKeyword('not') || (token.type === 'punct' && token.text === '(')) {
+      if (++this.depth > MAX_FILTER_DEPTH)
+        throw this.error(token, `'not' and parentheses nest more than ${MAX_FILTER_DEPTH} deep`);
+      const nested = this.parseNested();
+      this.depth--;
+      return nested;
     }
     return this.parseComparison();
   }
 
+  private parseNested(): Filter {
+    if (this.isKeyword('not')) {
+      this.next();
+      return { kind: 'not', item: this.parseNot() };
+    }
+    this.next();
+    const inner = this.parseOr();
+    const close = this.next();
+    if (close.type !== 'punct' || close.text !== ')')
+      throw this.error(close, `expected ')' but found ${describe(close)}`);
+    return inner;
+  }
+
   private parseComparison(): Filter {
+    if (++this.comparisons > MAX_FILTER_COMPARISONS)
+      throw this.error(this.peek(), `a filter holds at most ${MAX_FILTER_COMPARISONS} comparisons`);
     const field = this.parseField();
     const token = this.next();
     if (token.type === 'op') {
@@ -223,11 +244,15 @@ class Parser {
     const values = [this.parseLiteral()];
     for (;;) {
       const token = this.next();
-      if (token.type === 'punct' && token.text === ')') return values;
+      if (token.type === 'punct' && token.text === ')') break;
       if (token.type !== 'punct' || token.text !== ',')
         throw this.error(token, `expected ',' or ')' in a list but found ${describe(token)}`);
       values.push(this.parseLiteral());
     }
+    this.listValues += values.length;
+    if (this.listValues > MAX_FILTER_LIST_VALUES)
+      throw this.error(open, `a filter's lists hold at most ${MAX_FILTER_LIST_VALUES} values in all`);
+    return values;
   }
 
   private isKeyword(word: string): boolean {

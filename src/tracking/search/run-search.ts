@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import {
   decodePageToken,
   encodePageToken,
+  isOffsetCursor,
   type Page,
   type PageRequest,
   pageSize,
@@ -35,7 +36,7 @@ export class RunSearch {
       (input.experiments ?? []).map(async (ref) => (await findExperiment(db, ref)).id),
     );
     const query = JSON.stringify(['search', experimentIds, input.filter ?? '', input.orderBy ?? []]);
-    const offset = decodePageToken<number>(input.pageToken, query) ?? 0;
+    const offset = decodePageToken(input.pageToken, query, isOffsetCursor) ?? 0;
 
     let select = db.selectFrom('runs').selectAll('runs');
     if (experimentIds.length > 0) {

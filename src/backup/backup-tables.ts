@@ -1,0 +1,50 @@
+/**
+ * The one list of tables a backup holds, in foreign-key order: loading them in this order never
+ * breaks a reference. Adding a table to the schema without listing it here fails to compile.
+ */
+import type { Tables } from '../store/index.js';
+
+export const BACKUP_TABLES = [
+  'experiments',
+  'runs',
+  'run_params',
+  'run_tags',
+  'metrics',
+  'latest_metrics',
+  'blobs',
+  'run_artifacts',
+  'tokens',
+  'audit_events',
+  'idempotency_keys',
+] as const satisfies readonly (keyof Tables)[];
+
+export type BackupTable = (typeof BACKUP_TABLES)[number];
+
+type AssertTrue<T extends true> = T;
+/** Fails to compile while a table of the schema is missing from BACKUP_TABLES. */
+export type EveryTableListed = AssertTrue<
+  [Exclude<keyof Tables, BackupTable>] extends [never] ? true : false
+>;
+
+/**
+ * The order rows are dumped (and so loaded) in. Runs go by seq so a parent run precedes its children
+ * (a run's parent is fixed when it is created). Metrics keep their natural order, which is insertion
+ * order: ties in a history (same step and time) come back as they were logged.
+ */
+export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
+  experiments: ['id'],
+  runs: ['seq'],
+  run_params: ['run_seq', 'key'],
+  run_tags: ['run_seq', 'key'],
+  metrics: [],
+  latest_metrics: ['run_seq', 'key'],
+  blobs: ['digest'],
+  run_artifacts: ['run_seq', 'path'],
+  tokens: ['id'],
+  audit_events: ['id'],
+  idempotency_keys: ['actor', 'key'],
+};
+
+export function isBackupTable(name: string): name is BackupTable {
+  return (BACKUP_TABLES as readonly string[]).includes(name);
+}
