@@ -1,0 +1,29 @@
+/**
+ * Benchmark dispatcher: `npm run bench -- <name> [options]`. Each benchmark lives in its own file and
+ * prints its figures side by side with a baseline measured in the same run.
+ */
+import { runTrackingBenchmark } from './tracking.js';
+
+interface Benchmark {
+  readonly description: string;
+  run(args: readonly string[]): Promise<void>;
+}
+
+const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
+  tracking: {
+    description:
+      'metric logging through the SDK over HTTP into SQLite vs raw better-sqlite3 inserts; run search vs hand-written SQL',
+    run: runTrackingBenchmark,
+  },
+};
+
+const [name, ...args] = process.argv.slice(2);
+const benchmark = name === undefined ? undefined : BENCHMARKS[name];
+if (benchmark === undefined) {
+  if (name !== undefined) console.error(`unknown benchmark '${name}'`);
+  console.error('usage: npm run bench -- <name> [options]\n\navailable benchmarks:');
+  for (const [key, { description }] of Object.entries(BENCHMARKS))
+    console.error(`  ${key.padEnd(10)} ${description}`);
+  process.exit(2);
+}
+await benchmark.run(args);
