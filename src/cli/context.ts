@@ -122,3 +122,28 @@ export function parseInteger(flag: string) {
     return Number(value);
   };
 }
+
+export interface PageFlags {
+  readonly limit?: number;
+  readonly pageToken?: string;
+}
+
+/** Adds --limit and --page-token to a listing command. */
+export function withPaging(command: Command): Command {
+  return command
+    .option('--limit <n>', 'page size (1-1000)', parseInteger('--limit'))
+    .option('--page-token <token>', 'continue a previous listing');
+}
+
+/** The paging flags that were given, as a PageRequest. */
+export function pageFlags(options: PageFlags): PageFlags {
+  return {
+    ...(options.limit === undefined ? {} : { limit: options.limit }),
+    ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
+  };
+}
+
+/** The hint printed under a human table when there are more pages. */
+export function morePages(nextPageToken: string | undefined): string {
+  return nextPageToken === undefined ? '' : `\nmore: --page-token ${nextPageToken}`;
+}

@@ -1,6 +1,10 @@
 /** SDK methods for experiments, runs and metrics: one method per REST operation. */
 import type { Page, PageRequest } from '../core/pagination.js';
 import { toWireNumber } from '../core/wire.js';
+
+/** The largest page the server gives for metric history. */
+const MAX_HISTORY_PAGE = 25_000;
+
 import type {
   CreateExperimentInput,
   CreateRunInput,
@@ -140,6 +144,25 @@ export class RunsApi {
       { query: { ...page } },
     );
     return { ...wire, items: wire.items.map(decodePoint) };
+  }
+  /** Every point of one metric (or the first `limit`), fetching as many pages as it takes. */
+  async metricHistoryAll(
+    runId: string,
+    key: string,
+    options: { limit?: number } = {},
+  ): Promise<MetricPoint[]> {
+    const points: MetricPoint[] = [];
+    let pageToken: string | undefined;
+    do {
+      const wanted = Math.min(MAX_HISTORY_PAGE, (options.limit ?? Number.POSITIVE_INFINITY) - points.length);
+      const page = await this.metricHistory(runId, key, {
+        limit: wanted,
+        ...(pageToken === undefined ? {} : { pageToken }),
+      });
+      points.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined && (options.limit === undefined || points.length < options.limit));
+    return points;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, type MetricInput, type MetricPoint, type Slipway } from '../../src/client/index.js';
+import { ConflictError, type MetricInput, type Slipway } from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -49,11 +49,11 @@ describe.each(BACKENDS)('concurrent writers on %s', (backend) => {
         }
       }),
     );
-    const loss = await fullHistory(t.sw, runId, 'loss');
+    const loss = await t.sw.runs.metricHistoryAll(runId, 'loss');
     expect(loss).toHaveLength(CLIENTS * batches * size);
     expect(new Set(loss.map((point) => point.step)).size).toBe(loss.length);
     for (const key of ['client-0', 'client-1']) {
-      expect(await fullHistory(t.sw, runId, key)).toHaveLength((CLIENTS / 2) * batches * size);
+      expect(await t.sw.runs.metricHistoryAll(runId, key)).toHaveLength((CLIENTS / 2) * batches * size);
     }
     const run = await t.sw.runs.get(runId);
     const highest = CLIENTS * batches * size - 1;
@@ -240,8 +240,8 @@ describe.each(BACKENDS)('concurrent writers on %s', (backend) => {
     for (const [c, run] of active.entries()) {
       const ended = await t.sw.runs.get(run.id);
       expect(ended.status).toBe('finished');
-      expect(await fullHistory(t.sw, run.id, 'loss')).toHaveLength(steps);
-      const own = await fullHistory(t.sw, run.id, `own-${c}`);
+      expect(await t.sw.runs.metricHistoryAll(run.id, 'loss')).toHaveLength(steps);
+      const own = await t.sw.runs.metricHistoryAll(run.id, `own-${c}`);
       expect(own.map((point) => point.step)).toEqual(Array.from({ length: steps }, (_, step) => step));
       expect(ended.metrics.loss).toMatchObject({ step: steps - 1, value: 1 / steps });
     }
@@ -265,20 +265,6 @@ describe.each(BACKENDS)('concurrent writers on %s', (backend) => {
     expect(live.filter((token) => token.role === 'admin').map((token) => token.id)).toEqual([survivor.id]);
   });
 });
-
-async function fullHistory(sw: Slipway, runId: string, key: string): Promise<MetricPoint[]> {
-  const points: MetricPoint[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await sw.runs.metricHistory(runId, key, {
-      limit: 25_000,
-      ...(pageToken === undefined ? {} : { pageToken }),
-    });
-    points.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return points;
-}
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [[...items]];

@@ -10,7 +10,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type MetricPoint, NotFoundError, Slipway } from '../../src/client/index.js';
+import { NotFoundError, Slipway } from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { type ChildServer, startChildServer } from '../support/child-server.js';
 
@@ -168,7 +168,7 @@ describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
     await server.restart();
     const after = await connect(server);
     for (const [i, writer] of writers.entries()) {
-      const history = await fullHistory(after, writer.runId, writer.key);
+      const history = await after.runs.metricHistoryAll(writer.runId, writer.key);
       const perBatch = new Map<number, number>();
       for (const point of history) {
         const batch = Math.floor(point.step / BATCH);
@@ -184,7 +184,7 @@ describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
     for (const runId of runIds) {
       const run = await after.runs.get(runId);
       for (const writer of writers.filter((w) => w.runId === runId)) {
-        const history = await fullHistory(after, runId, writer.key);
+        const history = await after.runs.metricHistoryAll(runId, writer.key);
         const highest = history.reduce((best, point) => (point.step > best.step ? point : best));
         expect(run.metrics[writer.key]).toEqual(highest);
       }
@@ -206,20 +206,6 @@ function pointsOf(writer: number, key: string, batch: number) {
 
 function pointValue(writer: number, step: number): number {
   return writer * 1e6 + step / 4;
-}
-
-async function fullHistory(sw: Slipway, runId: string, key: string): Promise<MetricPoint[]> {
-  const points: MetricPoint[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await sw.runs.metricHistory(runId, key, {
-      limit: 25_000,
-      ...(pageToken === undefined ? {} : { pageToken }),
-    });
-    points.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return points;
 }
 
 /** Polls `condition` until it holds; fails with `what` after a generous deadline. */

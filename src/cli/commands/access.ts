@@ -1,7 +1,7 @@
 /** slipway token [create|list|revoke], slipway whoami, slipway audit */
 import type { Command } from 'commander';
 import { ROLES, type Role } from '../../core/context.js';
-import { type CliContext, parseInteger, UsageError } from '../context.js';
+import { type CliContext, morePages, UsageError, withPaging } from '../context.js';
 import { formatTime, shorten } from '../format.js';
 
 export function registerAccess(program: Command, ctx: CliContext): void {
@@ -84,16 +84,13 @@ export function registerAccess(program: Command, ctx: CliContext): void {
       );
     });
 
-  program
-    .command('audit')
+  withPaging(program.command('audit'))
     .description('The audit log, newest first: who changed what, when')
     .option('--resource <type[:id]>', 'e.g. run or run:01J...')
     .option('--actor <name>', 'token name')
     .option('--action <action>', 'e.g. run (every run.*) or experiment.delete')
     .option('--since <time>', 'ISO time or a duration such as 15m, 2h, 7d')
     .option('--until <time>', 'ISO time')
-    .option('--limit <n>', 'page size (1-1000)', parseInteger('--limit'))
-    .option('--page-token <token>', 'continue a previous listing')
     .action(
       async (options: {
         resource?: string;
@@ -118,7 +115,7 @@ export function registerAccess(program: Command, ctx: CliContext): void {
                 `${e.resourceType}:${e.resourceId}`,
                 shorten(JSON.stringify(e.after ?? e.before ?? {}), 60),
               ]),
-            ) + (page.nextPageToken === undefined ? '' : `\nmore: --page-token ${page.nextPageToken}`),
+            ) + morePages(page.nextPageToken),
           () => page.items.map((e) => e.id),
         );
       },

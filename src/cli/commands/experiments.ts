@@ -1,7 +1,7 @@
 /** slipway experiments [list|create|show|update|rename|delete|restore] */
 import type { Command } from 'commander';
 import type { Experiment } from '../../tracking/index.js';
-import { type CliContext, collectList, collectPairs, parseInteger } from '../context.js';
+import { type CliContext, collectList, collectPairs, morePages, pageFlags, withPaging } from '../context.js';
 import { formatTime, shorten } from '../format.js';
 
 export function registerExperiments(program: Command, ctx: CliContext): void {
@@ -21,8 +21,7 @@ export function registerExperiments(program: Command, ctx: CliContext): void {
     const page = await sw.experiments.list({
       lifecycle: options.all ? 'all' : options.deleted ? 'deleted' : 'active',
       ...(options.nameContains === undefined ? {} : { nameContains: options.nameContains }),
-      ...(options.limit === undefined ? {} : { limit: options.limit }),
-      ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
+      ...pageFlags(options),
     });
     ctx.emit(
       page,
@@ -30,19 +29,16 @@ export function registerExperiments(program: Command, ctx: CliContext): void {
         ctx.table(
           ['NAME', 'ID', 'LIFECYCLE', 'CREATED', 'DESCRIPTION'],
           page.items.map((e) => [e.name, e.id, e.lifecycle, formatTime(e.createdAt), shorten(e.description)]),
-        ) + (page.nextPageToken === undefined ? '' : `\nmore: --page-token ${page.nextPageToken}`),
+        ) + morePages(page.nextPageToken),
       () => page.items.map((e) => e.id),
     );
   };
 
-  experiments
-    .command('list', { isDefault: true })
+  withPaging(experiments.command('list', { isDefault: true }))
     .description('List experiments, newest first')
     .option('--deleted', 'only deleted experiments')
     .option('--all', 'active and deleted experiments')
     .option('--name-contains <text>', 'only names containing this text')
-    .option('--limit <n>', 'page size (1-1000)', parseInteger('--limit'))
-    .option('--page-token <token>', 'continue a previous listing')
     .action(list);
 
   experiments

@@ -1,14 +1,18 @@
 /** slipway runs [list|show|search|compare|metrics|create|log|end] */
 import type { Command } from 'commander';
-import type { Slipway } from '../../client/slipway.js';
-import type { MetricInput, MetricPoint, Run, RunStatus } from '../../tracking/index.js';
-import { type CliContext, collectList, collectPairs, parseInteger, UsageError } from '../context.js';
+import type { MetricInput, Run, RunStatus } from '../../tracking/index.js';
+import {
+  type CliContext,
+  collectList,
+  collectPairs,
+  morePages,
+  type PageFlags,
+  pageFlags,
+  parseInteger,
+  UsageError,
+  withPaging,
+} from '../context.js';
 import { formatBytes, formatDuration, formatNumber, formatTime, shorten, sparkline } from '../format.js';
-
-interface PageFlags {
-  readonly limit?: number;
-  readonly pageToken?: string;
-}
 
 export function registerRuns(program: Command, ctx: CliContext): void {
   const runs = program
@@ -16,14 +20,11 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .alias('run')
     .description('Runs: params, metrics, tags and artifacts of one training or evaluation');
 
-  runs
-    .command('list', { isDefault: true })
+  withPaging(runs.command('list', { isDefault: true }))
     .description("List an experiment's runs, newest first")
     .requiredOption('-e, --experiment <idOrName>', 'experiment id or name')
     .option('--status <status>', 'running, finished, failed or killed')
     .option('--parent <runId>', 'only children of this run')
-    .option('--limit <n>', 'page size (1-1000)', parseInteger('--limit'))
-    .option('--page-token <token>', 'continue a previous listing')
     .action(async (options: { experiment: string; status?: RunStatus; parent?: string } & PageFlags) => {
       const sw = await ctx.client();
       const page = await sw.runs.list({
@@ -39,8 +40,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
       );
     });
 
-  runs
-    .command('search')
+  withPaging(runs.command('search'))
     .description('Search runs: --filter "metrics.accuracy > 0.9 and params.model = \'gbdt\'"')
     .option(
       '-e, --experiment <idOrName>',
@@ -53,8 +53,6 @@ export function registerRuns(program: Command, ctx: CliContext): void {
       "e.g. 'metrics.accuracy desc' (repeatable)",
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .option('--limit <n>', 'page size (1-1000)', parseInteger('--limit'))
-    .option('--page-token <token>', 'continue a previous search')
     .action(async (options: { experiment?: string[]; filter?: string; orderBy?: string[] } & PageFlags) => {
       const sw = await ctx.client();
       const page = await sw.runs.search({
@@ -169,7 +167,11 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most this many points (default: all)', parseInteger('--limit'))
     .action(async (runId: string, key: string, options: { limit?: number }) => {
       const sw = await ctx.client();
-      const points = await metricHistory(sw, runId, key, options.limit);
+      const points = await sw.runs.metricHistoryAll(
+        runId,
+        key,
+        options.limit === undefined ? {} : { limit: options.limit },
+      );
       ctx.emit({ items: points }, () => {
         const values = points.map((p) => p.value);
         const finite = values.filter(Number.isFinite);
@@ -280,26 +282,6 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     });
 }
 
-async function metricHistory(
-  sw: Slipway,
-  runId: string,
-  key: string,
-  limit: number | undefined,
-): Promise<MetricPoint[]> {
-  const points: MetricPoint[] = [];
-  let pageToken: string | undefined;
-  do {
-    const wanted = limit === undefined ? 25_000 : Math.min(25_000, limit - points.length);
-    const page = await sw.runs.metricHistory(runId, key, {
-      limit: wanted,
-      ...(pageToken === undefined ? {} : { pageToken }),
-    });
-    points.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined && (limit === undefined || points.length < limit));
-  return points;
-}
-
 function runTable(ctx: CliContext, runs: readonly Run[], nextPageToken: string | undefined): string {
   const rows = runs.map((run) => [
     run.id,
@@ -315,15 +297,9 @@ function runTable(ctx: CliContext, runs: readonly Run[], nextPageToken: string |
       70,
     ),
   ]);
-  const more = nextPageToken === undefined ? '' : `\nmore: --page-token ${nextPageToken}`;
-  return ctx.table(['ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', 'METRICS'], rows) + more;
-}
-
-function pageFlags(options: PageFlags): PageFlags {
-  return {
-    ...(options.limit === undefined ? {} : { limit: options.limit }),
-    ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
-  };
+  return (
+    ctx.table(['ID', 'NAME', 'STATUS', 'STARTED', 'DURATION', 'METRICS'], rows) + morePages(nextPageToken)
+  );
 }
 
 function indent(text: string): string {
