@@ -1,12 +1,15 @@
 /** Streaming sha256: spooling uploads to a temp file while hashing, and verifying reads. */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { IntegrityError, InvalidError, NotFoundError, TooLargeError } from '../core/errors.js';
 import type { BlobInfo, ByteSource, PutOptions } from './blob-store.js';
 
 export const DIGEST_PATTERN = /^[0-9a-f]{64}$/;
+
+// Spool files older than this belong to uploads that died with their process.
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 export function assertDigest(digest: string): void {
   if (!DIGEST_PATTERN.test(digest)) {
@@ -110,4 +113,15 @@ export function verifiedStream(source: Readable, digest: string, size?: number):
   return pipeline(source, verifying(digest, size), () => {
     // Errors reach the reader through the returned stream.
   });
+}
+
+/** Removes spool files that a killed process left behind (older than an hour: never a live upload). */
+export async function removeStaleTempFiles(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const now = Date.now();
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info !== undefined && now - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
+  }
 }

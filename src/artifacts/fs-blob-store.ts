@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { UnavailableError } from '../core/errors.js';
 import type { BlobInfo, BlobStore, ByteSource, PutOptions } from './blob-store.js';
-import { assertDigest, blobNotFound, spoolToTempFile, verifiedStream } from './digest.js';
-
-// Temp files older than this belong to uploads that died with their process.
-const STALE_TEMP_MS = 60 * 60 * 1000;
+import {
+  assertDigest,
+  blobNotFound,
+  removeStaleTempFiles,
+  spoolToTempFile,
+  verifiedStream,
+} from './digest.js';
 
 export async function openFsBlobStore(root: string): Promise<BlobStore> {
   const tmp = join(root, 'tmp');
@@ -88,15 +91,6 @@ async function fsyncDirectory(path: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
-  }
-}
-
-async function removeStaleTempFiles(tmp: string): Promise<void> {
-  const now = Date.now();
-  for (const name of await readdir(tmp)) {
-    const path = join(tmp, name);
-    const info = await stat(path).catch(() => undefined);
-    if (info !== undefined && now - info.mtimeMs > STALE_TEMP_MS) await rm(path, { force: true });
   }
 }
 

@@ -19,7 +19,14 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Settings } from '../core/config.js';
 import { UnavailableError } from '../core/errors.js';
 import type { BlobInfo, BlobStore, ByteSource, PutOptions } from './blob-store.js';
-import { assertDigest, blobNotFound, DIGEST_PATTERN, spoolToTempFile, verifiedStream } from './digest.js';
+import {
+  assertDigest,
+  blobNotFound,
+  DIGEST_PATTERN,
+  removeStaleTempFiles,
+  spoolToTempFile,
+  verifiedStream,
+} from './digest.js';
 
 export interface S3Location {
   readonly bucket: string;
@@ -40,6 +47,7 @@ export async function openS3BlobStore(
     responseChecksumValidation: 'WHEN_REQUIRED',
     ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
   };
+  await removeStaleTempFiles(tempDir);
   const client = new S3Client(config);
   const { bucket } = location;
   const base = location.prefix === '' ? 'sha256/' : `${location.prefix}/sha256/`;

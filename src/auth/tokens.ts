@@ -5,8 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../core/clock.js';
-import { toIso } from '../core/clock.js';
+import { type Clock, parseIsoTime, toIso } from '../core/clock.js';
 import type { Actor, RequestContext, Role } from '../core/context.js';
 import { ConflictError, InvalidError, NotFoundError, UnauthorizedError } from '../core/errors.js';
 import { isId, newId } from '../core/ids.js';
@@ -64,14 +63,11 @@ export class TokenService {
   async create(ctx: RequestContext, input: CreateTokenInput): Promise<CreatedToken> {
     const name = normaliseName('token name', input.name);
     const now = this.clock.now();
-    let expiresAt: number | null = null;
-    if (input.expiresAt !== undefined) {
-      expiresAt = Date.parse(input.expiresAt);
-      if (Number.isNaN(expiresAt) || expiresAt <= now) {
-        throw new InvalidError(`expiresAt must be an ISO time in the future, got '${input.expiresAt}'`, {
-          field: 'expiresAt',
-        });
-      }
+    const expiresAt = input.expiresAt === undefined ? null : parseIsoTime('expiresAt', input.expiresAt);
+    if (expiresAt !== null && expiresAt <= now) {
+      throw new InvalidError(`expiresAt must be in the future, got '${input.expiresAt}'`, {
+        field: 'expiresAt',
+      });
     }
     const secret = SECRET_PREFIX + randomBytes(32).toString('base64url');
     const row: TokenRow = {

@@ -1,6 +1,6 @@
 /** Runs: creation, status and name changes, immutable params, mutable tags. */
 import type { AuditLog } from '../auth/index.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, parseIsoTime } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { ConflictError, InvalidError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -25,7 +25,6 @@ import {
   checkValue,
   type ParamValue,
   paramToString,
-  parseIsoTime,
 } from './validation.js';
 
 export interface CreateRunInput {

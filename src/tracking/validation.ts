@@ -59,17 +59,3 @@ export function checkGitCommit(value: string): void {
     });
   }
 }
-
-export function parseIsoTime(field: string, value: string): number {
-  const time = Date.parse(value);
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw new InvalidError(
-      `${field} must be an ISO 8601 time such as 2026-01-31T12:00:00.000Z, got '${value}'`,
-      {
-        field,
-        value,
-      },
-    );
-  }
-  return time;
-}

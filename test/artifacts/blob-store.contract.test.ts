@@ -321,6 +321,30 @@ describe.each(IMPLEMENTATIONS)('BlobStore contract: $name store', (impl) => {
   });
 });
 
+describe('S3 store: leftovers of a crashed upload in its local spool', () => {
+  it('removes spool files older than an hour when opened, and keeps fresh ones', async () => {
+    const server = await startLocalS3();
+    const spool = await scratchDir();
+    const stale = join(spool, `${randomUUID()}.part`);
+    const fresh = join(spool, `${randomUUID()}.part`);
+    await writeFile(stale, randomBytes(1000));
+    await writeFile(fresh, randomBytes(1000));
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(stale, twoHoursAgo, twoHoursAgo);
+    try {
+      const store = await openS3BlobStore(
+        { bucket: server.bucket, prefix: `spool/${randomUUID()}` },
+        { endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true },
+        spool,
+      );
+      await store.close();
+      expect(await readdir(spool)).toEqual([fresh.slice(fresh.lastIndexOf('/') + 1)]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('folder store: leftovers of a crashed upload', () => {
   it('removes .part files older than an hour when opened, and keeps fresh ones', async () => {
     const root = await scratchDir();

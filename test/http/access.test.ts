@@ -2,7 +2,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ConflictError, ForbiddenError, Slipway, UnauthorizedError } from '../../src/client/index.js';
+import {
+  type ConflictError,
+  ForbiddenError,
+  type InvalidError,
+  Slipway,
+  UnauthorizedError,
+} from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -97,6 +103,11 @@ describe.each(BACKENDS)('access control and audit on %s', (backend) => {
     ).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     });
+    // Not an ISO time (Date.parse would read it as the year 99999).
+    const loose = await t.sw.tokens
+      .create({ name: 'loose', role: 'viewer', expiresAt: '99999' })
+      .catch((e: unknown) => e);
+    expect((loose as InvalidError).message).toContain('expiresAt must be an ISO 8601 time');
     const soon = await t.sw.tokens.create({
       name: 'soon',
       role: 'viewer',
