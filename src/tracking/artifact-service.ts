@@ -106,6 +106,11 @@ export class ArtifactService {
 
   async open(runId: string, rawPath: string): Promise<OpenedArtifact> {
     const info = await this.stat(runId, rawPath);
+    return { info, stream: await this.read(runId, info) };
+  }
+
+  /** The bytes of an artifact already looked up with stat(), verified as they stream. */
+  async read(runId: string, info: ArtifactInfo): Promise<Readable> {
     // The metadata names a blob the store no longer has: a storage fault, not a user mistake.
     const missing = () =>
       new IntegrityError(`artifact '${info.path}' of run ${runId} is missing its blob ${info.digest}`, {
@@ -122,7 +127,7 @@ export class ArtifactService {
       );
     }
     try {
-      return { info, stream: await this.blobs.get(info.digest) };
+      return await this.blobs.get(info.digest);
     } catch (error) {
       if (error instanceof NotFoundError) throw missing();
       throw error;

@@ -121,7 +121,7 @@ export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
       const info = await artifacts.stat(request.params.id, request.params['*']);
       describeArtifact(reply, info);
       if (request.headers['if-none-match'] === etagOf(info)) return reply.code(304).send();
-      const { stream } = await artifacts.open(request.params.id, request.params['*']);
+      const stream = await artifacts.read(request.params.id, info);
       reply.header('content-length', String(info.size));
       if (info.size <= VERIFY_BEFORE_SEND_BYTES) return reply.send(await collect(stream));
       // Larger ones are verified as they stream: on a mismatch the connection is cut before the
