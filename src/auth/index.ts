@@ -1,5 +1,5 @@
 export { type AuditEvent, type AuditFilter, AuditLog, type AuditRecord, parseTime } from './audit-log.js';
-export { authorise, hasRole, isRole, ROLES, type Role } from './roles.js';
+export { authorise, hasRole, ROLES, type Role } from './roles.js';
 export {
   ADMIN_TOKEN_FILE,
   type CreatedToken,

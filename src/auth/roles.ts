@@ -1,5 +1,5 @@
 /** Roles are ordered: an admin can do what an editor can, an editor what a viewer can. */
-import { type Actor, ROLES, type Role } from '../core/context.js';
+import type { Actor, Role } from '../core/context.js';
 import { ForbiddenError } from '../core/errors.js';
 
 export { ROLES, type Role } from '../core/context.js';
@@ -20,8 +20,4 @@ export function authorise(actor: Actor, required: Role, operation: string): void
       },
     );
   }
-}
-
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
 }

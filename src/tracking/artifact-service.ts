@@ -19,12 +19,6 @@ import type { RunArtifactRow } from '../store/tables.js';
 import type { ArtifactInfo } from './entities.js';
 import { findRunRow } from './run-loader.js';
 
-export interface OpenedArtifact {
-  readonly info: ArtifactInfo;
-  /** Verified against the digest as it streams; errors (BLOB_CORRUPT) rather than serve bad bytes. */
-  readonly stream: Readable;
-}
-
 export class ArtifactService {
   constructor(
     private readonly database: Database,
@@ -102,11 +96,6 @@ export class ArtifactService {
       });
     }
     return toArtifactInfo(row);
-  }
-
-  async open(runId: string, rawPath: string): Promise<OpenedArtifact> {
-    const info = await this.stat(runId, rawPath);
-    return { info, stream: await this.read(runId, info) };
   }
 
   /** The bytes of an artifact already looked up with stat(), verified as they stream. */

@@ -10,7 +10,7 @@ import { MetricService } from './metric-service.js';
 import { RunService } from './run-service.js';
 import { RunSearch } from './search/run-search.js';
 
-export { ArtifactService, type OpenedArtifact } from './artifact-service.js';
+export { ArtifactService } from './artifact-service.js';
 export { MAX_COMPARED_RUNS, type RunComparison } from './compare.js';
 export * from './entities.js';
 export {

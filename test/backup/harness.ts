@@ -1,5 +1,5 @@
 /**
- * Helpers for the backup suites: the CLI in-process, empty installations (home + database) to restore
+ * Helpers for the backup suites: backup and restore through the CLI, empty installations (home + database) to restore
  * into, a server started on an existing installation, a dataset that touches every table, and a
  * picture of an installation's state taken through the SDK so two installations can be compared.
  */
@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../src/cli/main.js';
 import {
   type ArtifactInfo,
   type AuditEvent,
@@ -20,35 +19,7 @@ import {
 import { loadServerConfig } from '../../src/core/config.js';
 import { type RunningServer, startServer } from '../../src/server/start.js';
 import { type BackendName, type ScratchDatabase, scratchDatabase } from '../support/backends.js';
-
-export interface CliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export async function cli(
-  argv: readonly string[],
-  env: Readonly<Record<string, string>>,
-): Promise<CliResult> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: {
-      write: (chunk: string | Uint8Array) => {
-        stdout += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-      },
-    },
-    stderr: {
-      write: (text: string) => {
-        stderr += text;
-      },
-    },
-    env,
-    cwd: tmpdir(),
-  });
-  return { code, stdout, stderr };
-}
+import { type CliResult, cli } from '../support/cli.js';
 
 /** A home folder and a database that nothing has touched yet. */
 export interface Installation {
@@ -123,11 +94,11 @@ export async function startOn(installation: Installation, token?: string): Promi
 
 /** Runs `slipway backup` against a server with a token. */
 export function backupCli(url: string, token: string, file: string, ...flags: string[]): Promise<CliResult> {
-  return cli([...flags, 'backup', file], { SLIPWAY_URL: url, SLIPWAY_TOKEN: token });
+  return cli([...flags, 'backup', file], { SLIPWAY_URL: url, SLIPWAY_TOKEN: token }, tmpdir());
 }
 
 export function restoreCli(installation: Installation, file: string, ...flags: string[]): Promise<CliResult> {
-  return cli(['restore', file, ...flags], installation.env);
+  return cli(['restore', file, ...flags], installation.env, tmpdir());
 }
 
 export interface Dataset {
