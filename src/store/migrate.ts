@@ -1,6 +1,5 @@
 /** Applies numbered migrations under Kysely's migration lock; a failure names the migration. */
-import { type Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
-import { isPostgres } from './migrations/dialect.js';
+import { type Kysely, type MigrationResultSet, Migrator } from 'kysely';
 import { MIGRATIONS } from './migrations/index.js';
 
 export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
@@ -14,34 +13,26 @@ export class MigrationError extends Error {
   }
 }
 
-async function migrator<T>(db: Kysely<T>): Promise<Migrator> {
-  // Kysely looks for its bookkeeping tables in every schema it can see: without pinning them to the
-  // schema this installation works in, a second installation in the same PostgreSQL database finds
-  // the first one's tables, never creates its own, and fails.
-  const schema = isPostgres(db as Kysely<unknown>)
-    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-    : undefined;
-  return new Migrator({
-    db,
-    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
-    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
-  });
+// Kysely keeps its bookkeeping tables in the current schema; on PostgreSQL the dialect's introspector
+// sees only that schema, so installations sharing one database never see each other's tables.
+function migrator<T>(db: Kysely<T>): Migrator {
+  return new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
 }
 
 export async function migrateToLatest<T>(db: Kysely<T>): Promise<readonly string[]> {
-  return applied(await (await migrator(db)).migrateToLatest());
+  return applied(await migrator(db).migrateToLatest());
 }
 
 /** Used by restore: bring an empty database to exactly the backup's schema before loading rows. */
 export async function migrateTo<T>(db: Kysely<T>, name: string): Promise<readonly string[]> {
   if (!(name in MIGRATIONS))
     throw new Error(`unknown migration '${name}'; this Slipway is too old for the backup`);
-  return applied(await (await migrator(db)).migrateTo(name));
+  return applied(await migrator(db).migrateTo(name));
 }
 
 /** The newest migration applied to this database, or undefined for an empty one. */
 export async function currentMigration<T>(db: Kysely<T>): Promise<string | undefined> {
-  const list = await (await migrator(db)).getMigrations();
+  const list = await migrator(db).getMigrations();
   return list.filter((migration) => migration.executedAt !== undefined).at(-1)?.name;
 }
 

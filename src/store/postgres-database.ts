@@ -1,8 +1,9 @@
 /** PostgreSQL via pg. An optional schema (`?schema=` in the URL) isolates installations and test runs. */
-import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, type DatabaseIntrospector, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Database, Db, Executor, MetricColumns } from './database.js';
+import { SchemaScopedIntrospector } from './postgres-introspector.js';
 import type { Tables } from './tables.js';
 
 const INT8_OID = 20;
@@ -36,7 +37,7 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
     ...(schema === undefined ? {} : { options: `-c search_path="${schema}"` }),
   });
   // The cursor lets backups stream a table's rows instead of loading them whole.
-  const db: Db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  const db: Db = new Kysely<Tables>({ dialect: new InstallationDialect({ pool, cursor: Cursor }) });
 
   return {
     db,
@@ -77,4 +78,11 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
       await db.destroy();
     },
   };
+}
+
+/** PostgreSQL, introspecting only the installation's own schema (see SchemaScopedIntrospector). */
+class InstallationDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new SchemaScopedIntrospector(db);
+  }
 }

@@ -2,6 +2,8 @@
  * The metadata Database contract, run against every dialect: migrations, the bulk metric insert,
  * unique-violation detection, snapshot isolation for backups, and failures that name the migration.
  */
+
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/core/ids.js';
 import {
@@ -11,7 +13,7 @@ import {
   migrateToLatest,
   openDatabase,
 } from '../../src/store/index.js';
-import { BACKENDS, type ScratchDatabase, scratchDatabase } from '../support/backends.js';
+import { BACKENDS, PG_URL, type ScratchDatabase, scratchDatabase } from '../support/backends.js';
 
 describe.each(BACKENDS)('Database contract on %s', (backend) => {
   let scratch: ScratchDatabase;
@@ -154,3 +156,44 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
     await expect(database.ping()).resolves.toBeUndefined();
   });
 });
+
+describe.skipIf(PG_URL === undefined)(
+  'PostgreSQL installations sharing a database (needs SLIPWAY_TEST_PG_URL)',
+  () => {
+    it('start while other schemas of the database are created and dropped', async () => {
+      // Migrations look up their bookkeeping tables; that lookup must only read this installation's
+      // schema, or a concurrent DROP SCHEMA elsewhere makes start-up fail.
+      let churning = true;
+      const churn = (async () => {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        try {
+          for (let i = 0; churning; i++) {
+            const schema = `churn_${process.pid}_${i}`;
+            await client.query(
+              `create schema ${schema}; create table ${schema}.t (a int primary key, b text default 'x')`,
+            );
+            await client.query(`drop schema ${schema} cascade`);
+          }
+        } finally {
+          await client.end();
+        }
+      })();
+      try {
+        for (let i = 0; i < 15; i++) {
+          const scratch = await scratchDatabase('postgres');
+          try {
+            const database = await openDatabase(scratch.url);
+            expect(await currentMigration(database.db)).toBe(LATEST_MIGRATION);
+            await database.close();
+          } finally {
+            await scratch.drop();
+          }
+        }
+      } finally {
+        churning = false;
+        await churn;
+      }
+    });
+  },
+);
