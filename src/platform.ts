@@ -7,6 +7,9 @@ import { type BlobStore, openBlobStore } from './artifacts/index.js';
 import { AuditLog, TokenService } from './auth/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { ServerConfig } from './core/config.js';
+import { createDatasets, DataEngine, type Datasets } from './data/index.js';
+import { LineageRecorder } from './lineage/index.js';
+import { createRegistry, type Registry } from './registry/index.js';
 import { type Database, openDatabase } from './store/index.js';
 import { createTracking, type Tracking } from './tracking/index.js';
 
@@ -18,6 +21,9 @@ export interface Platform {
   readonly audit: AuditLog;
   readonly tokens: TokenService;
   readonly tracking: Tracking;
+  readonly lineage: LineageRecorder;
+  readonly datasets: Datasets;
+  readonly registry: Registry;
   close(): Promise<void>;
 }
 
@@ -31,7 +37,27 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
     await database.close();
     throw error;
   }
+  let engine: DataEngine;
+  try {
+    engine = await DataEngine.open({ home: config.home, blobs });
+  } catch (error) {
+    await blobs.close();
+    await database.close();
+    throw error;
+  }
   const audit = new AuditLog(database, clock);
+  const lineage = new LineageRecorder(clock);
+  const maxArtifactBytes = config.maxArtifactBytes;
+  const tracking = createTracking({ database, blobs, audit, clock, maxArtifactBytes });
+  const datasets = createDatasets({
+    database,
+    blobs,
+    audit,
+    clock,
+    lineage,
+    engine,
+    maxBytes: maxArtifactBytes,
+  });
   return {
     config,
     database,
@@ -39,8 +65,21 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
     clock,
     audit,
     tokens: new TokenService(database, audit, clock),
-    tracking: createTracking({ database, blobs, audit, clock, maxArtifactBytes: config.maxArtifactBytes }),
+    tracking,
+    lineage,
+    datasets,
+    registry: createRegistry({
+      database,
+      blobs,
+      audit,
+      clock,
+      lineage,
+      tracking,
+      datasets,
+      maxArtifactBytes,
+    }),
     async close() {
+      engine.close();
       await blobs.close();
       await database.close();
     },

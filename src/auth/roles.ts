@@ -1,10 +1,13 @@
-/** Roles are ordered: an admin can do what an editor can, an editor what a viewer can. */
+/**
+ * Roles are ordered: an admin can do what an approver can, an approver (who may approve model
+ * versions) what an editor can, an editor what a viewer can.
+ */
 import type { Actor, Role } from '../core/context.js';
 import { ForbiddenError } from '../core/errors.js';
 
 export { ROLES, type Role } from '../core/context.js';
 
-const RANK: Readonly<Record<Role, number>> = { viewer: 0, editor: 1, admin: 2 };
+const RANK: Readonly<Record<Role, number>> = { viewer: 0, editor: 1, approver: 2, admin: 3 };
 
 export function hasRole(actor: Actor, required: Role): boolean {
   return RANK[actor.role] >= RANK[required];

@@ -16,6 +16,14 @@ export const BACKUP_TABLES = [
   'tokens',
   'audit_events',
   'idempotency_keys',
+  'datasets',
+  'dataset_versions',
+  'validation_reports',
+  'models',
+  'model_versions',
+  'model_aliases',
+  'model_alias_history',
+  'lineage_edges',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -43,6 +51,14 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   tokens: ['id'],
   audit_events: ['id'],
   idempotency_keys: ['actor', 'key'],
+  datasets: ['id'],
+  dataset_versions: ['id'],
+  validation_reports: ['id'],
+  models: ['id'],
+  model_versions: ['id'],
+  model_aliases: ['model_id', 'alias'],
+  model_alias_history: ['id'],
+  lineage_edges: ['source', 'target', 'relation'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

@@ -10,7 +10,10 @@ import { SLIPWAY_VERSION } from '../core/version.js';
 import { registerAccess } from './commands/access.js';
 import { registerArtifacts } from './commands/artifacts.js';
 import { registerBackup } from './commands/backup.js';
+import { registerDatasets } from './commands/datasets.js';
 import { registerExperiments } from './commands/experiments.js';
+import { registerLineage } from './commands/lineage.js';
+import { registerModels } from './commands/models.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServer } from './commands/server.js';
@@ -42,6 +45,9 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerArtifacts(program, ctx);
   registerAccess(program, ctx);
   registerBackup(program, ctx);
+  registerDatasets(program, ctx);
+  registerModels(program, ctx);
+  registerLineage(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

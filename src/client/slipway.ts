@@ -8,7 +8,10 @@ import { ActiveRun, type BatchingOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
 import { BackupApi } from './backup-api.js';
 import { type ConnectOptions, resolveCredentials } from './credentials.js';
+import { DatasetsApi } from './datasets-api.js';
 import { HttpClient } from './http-client.js';
+import { LineageApi } from './lineage-api.js';
+import { ModelsApi } from './models-api.js';
 import { ExperimentsApi, RunsApi } from './tracking-api.js';
 
 export interface StartRunOptions extends Omit<CreateRunInput, 'gitCommit'>, BatchingOptions {
@@ -23,6 +26,9 @@ export class Slipway {
   readonly tokens: TokensApi;
   readonly audit: AuditApi;
   readonly backup: BackupApi;
+  readonly datasets: DatasetsApi;
+  readonly models: ModelsApi;
+  readonly lineage: LineageApi;
 
   private constructor(
     private readonly http: HttpClient,
@@ -35,6 +41,9 @@ export class Slipway {
     this.tokens = new TokensApi(http);
     this.audit = new AuditApi(http);
     this.backup = new BackupApi(http);
+    this.datasets = new DatasetsApi(http);
+    this.models = new ModelsApi(http);
+    this.lineage = new LineageApi(http);
   }
 
   get url(): string {

@@ -1,6 +1,7 @@
 /** Who is asking, and under which request id: passed to every mutating service call for the audit log. */
 
-export const ROLES = ['viewer', 'editor', 'admin'] as const;
+/** In rank order: each role can do what the ones before it can. An approver may also approve model versions. */
+export const ROLES = ['viewer', 'editor', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Actor {

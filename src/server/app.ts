@@ -18,8 +18,12 @@ import { requestIdFrom } from './request-context.js';
 import { accessRoutes } from './routes/access.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { backupRoutes } from './routes/backup.js';
+import { datasetCheckRoutes } from './routes/dataset-checks.js';
+import { datasetRoutes } from './routes/datasets.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { healthRoutes } from './routes/health.js';
+import { lineageRoutes } from './routes/lineage.js';
+import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
 import type { ZodApp } from './zod-app.js';
 
@@ -79,5 +83,9 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   artifactRoutes(app, platform);
   accessRoutes(app, platform);
   backupRoutes(app, platform);
+  datasetRoutes(app, platform);
+  datasetCheckRoutes(app, platform);
+  modelRoutes(app, platform);
+  lineageRoutes(app, platform);
   return app;
 }

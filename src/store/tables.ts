@@ -16,6 +16,14 @@ export interface Tables {
   tokens: TokenRow;
   audit_events: AuditEventRow;
   idempotency_keys: IdempotencyKeyRow;
+  datasets: DatasetRow;
+  dataset_versions: DatasetVersionRow;
+  validation_reports: ValidationReportRow;
+  models: ModelRow;
+  model_versions: ModelVersionRow;
+  model_aliases: ModelAliasRow;
+  model_alias_history: ModelAliasHistoryRow;
+  lineage_edges: LineageEdgeRow;
 }
 
 export interface ExperimentRow {
@@ -77,7 +85,7 @@ export interface RunArtifactRow {
 export interface TokenRow {
   id: string;
   name: string;
-  role: 'viewer' | 'editor' | 'admin';
+  role: 'viewer' | 'editor' | 'approver' | 'admin';
   /** sha256 of the secret; the secret itself is never stored. */
   token_hash: string;
   created_at: number;
@@ -105,5 +113,125 @@ export interface IdempotencyKeyRow {
   scope: string;
   fingerprint: string;
   response: string;
+  created_at: number;
+}
+
+export interface DatasetRow {
+  id: string;
+  name: string;
+  description: string;
+  /** JSON object of string tags. */
+  tags: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DatasetVersionRow {
+  id: string;
+  dataset_id: string;
+  version: number;
+  format: 'csv' | 'parquet' | 'jsonl';
+  /** The bytes as pushed, for download. */
+  source_digest: string;
+  source_size: number;
+  /** The same data as Parquet, which every later read uses. */
+  data_digest: string;
+  data_size: number;
+  row_count: number;
+  /** JSON array of columns (name, type, nullable). */
+  schema: string;
+  /** JSON profile, computed once at push. */
+  profile: string;
+  description: string;
+  tags: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ValidationReportRow {
+  id: string;
+  dataset_version_id: string;
+  /** 1 when every expectation passed. */
+  success: number;
+  /** JSON of the suite as run. */
+  suite: string;
+  /** JSON of the report. */
+  report: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ModelRow {
+  id: string;
+  name: string;
+  description: string;
+  tags: string;
+  /** JSON policy, e.g. {"requireApprovalFor":["champion"]}. */
+  policy: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface ModelVersionRow {
+  id: string;
+  model_id: string;
+  version: number;
+  format: 'onnx';
+  artifact_digest: string;
+  size: number;
+  /** JSON signature read from the model file: inputs and outputs with element types and shapes. */
+  signature: string;
+  /** JSON array of feature names, for tabular models. */
+  feature_names: string | null;
+  /** JSON object of metric name to number. */
+  metrics: string;
+  run_id: string | null;
+  /** JSON array of {dataset, version, role} the version was trained or validated on. */
+  datasets: string;
+  description: string;
+  tags: string;
+  approval_status: 'pending' | 'approved' | 'rejected';
+  approval_comment: string | null;
+  approved_by: string | null;
+  approved_at: number | null;
+  /** JSON of the hand-written parts of the model card. */
+  card: string;
+  created_by: string;
+  created_at: number;
+}
+
+export interface ModelAliasRow {
+  model_id: string;
+  alias: string;
+  version: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface ModelAliasHistoryRow {
+  id: string;
+  model_id: string;
+  alias: string;
+  /** NULL when the alias was created by this move. */
+  from_version: number | null;
+  /** NULL when the move deleted the alias. */
+  to_version: number | null;
+  /** 'set', 'rollback' or 'delete'. */
+  reason: string;
+  actor: string;
+  request_id: string;
+  at: number;
+}
+
+export interface LineageEdgeRow {
+  /** Node keys such as 'dataset:orders@7', 'run:<id>', 'model:churn@3'. */
+  source: string;
+  target: string;
+  /** 'input', 'produced', 'derived', 'trained_on', 'validated_on'. */
+  relation: string;
+  created_by: string;
   created_at: number;
 }

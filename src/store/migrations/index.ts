@@ -1,7 +1,9 @@
 /** The ordered list of migrations. Append only; a landed migration is never edited or removed. */
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
+import * as registry from './0002-registry.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
+  '0002-registry': registry,
 };

@@ -1,0 +1,5 @@
+/** SCAFFOLD(registry work): routes are added here. */
+import type { Platform } from '../../platform.js';
+import type { ZodApp } from '../zod-app.js';
+
+export function modelRoutes(_app: ZodApp, _platform: Platform): void {}
