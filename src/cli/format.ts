@@ -12,6 +12,32 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
+/** The header of a `show`: a title line, then indented `label  value` lines with the values aligned. */
+export function fieldBlock(
+  title: string,
+  fields: readonly (readonly [label: string, value: string])[],
+): string {
+  return [title, ...fields.map(([label, value]) => `  ${label.padEnd(13)}${value}`)].join('\n');
+}
+
+/** Empty text shown as '-', so a blank field reads as unset rather than missing. */
+export function orDash(text: string): string {
+  return text === '' ? '-' : text;
+}
+
+export function formatTags(tags: Readonly<Record<string, string>>): string {
+  return orDash(
+    Object.entries(tags)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', '),
+  );
+}
+
+/** `active`, or `deleted since <time>`. */
+export function formatLifecycle(entity: { readonly lifecycle: string; readonly deletedAt?: string }): string {
+  return `${entity.lifecycle}${entity.deletedAt === undefined ? '' : ` since ${formatTime(entity.deletedAt)}`}`;
+}
+
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);

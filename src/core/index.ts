@@ -6,5 +6,6 @@ export * from './ids.js';
 export * from './logger.js';
 export * from './names.js';
 export * from './pagination.js';
+export * from './tags.js';
 export * from './version.js';
 export * from './wire.js';

@@ -5,15 +5,9 @@ import type { RequestContext } from '../core/context.js';
 import { ConflictError, InvalidError, NotFoundError, UnprocessableError } from '../core/errors.js';
 import { isId, newId } from '../core/ids.js';
 import { normaliseName } from '../core/names.js';
-import {
-  decodePageToken,
-  isKeyCursor,
-  type Page,
-  type PageRequest,
-  pageOf,
-  pageSize,
-} from '../core/pagination.js';
-import { containsText, type Database, type Executor, mutate } from '../store/index.js';
+import type { Page, PageRequest } from '../core/pagination.js';
+import { applyTagChanges, type TagChanges, type TagRules } from '../core/tags.js';
+import { type Database, type Executor, mutate, newestFirstPage, whereNameContains } from '../store/index.js';
 import type { ExperimentRow } from '../store/tables.js';
 import { type Experiment, type Lifecycle, toExperiment } from './entities.js';
 import { checkEntryCount, checkKey, checkValue } from './validation.js';
@@ -82,21 +76,12 @@ export class ExperimentService {
 
   /** Newest first. */
   async list(input: ListExperimentsInput = {}): Promise<Page<Experiment>> {
-    const limit = pageSize(input.limit);
     const lifecycle = input.lifecycle ?? 'active';
-    const query = JSON.stringify(['experiments', lifecycle, input.nameContains ?? '']);
-    const after = decodePageToken(input.pageToken, query, isKeyCursor);
     let select = this.database.db.selectFrom('experiments').selectAll();
     if (lifecycle !== 'all') select = select.where('lifecycle', '=', lifecycle);
-    if (input.nameContains !== undefined && input.nameContains !== '') {
-      select = select.where(containsText('name', input.nameContains.toLowerCase()));
-    }
-    if (after !== undefined) select = select.where('id', '<', after);
-    const rows = await select
-      .orderBy('id', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return pageOf(rows, limit, toExperiment, (row) => row.id, query);
+    select = whereNameContains(select, input.nameContains);
+    const query = JSON.stringify(['experiments', lifecycle, input.nameContains ?? '']);
+    return newestFirstPage(select, input, query, toExperiment);
   }
 
   async update(ctx: RequestContext, idOrName: string, input: UpdateExperimentInput): Promise<Experiment> {
@@ -254,20 +239,12 @@ function checkDescription(description: string): string {
   return description;
 }
 
-function mergeTags(
-  current: Record<string, string>,
-  changes: Readonly<Record<string, string | null>>,
-): Record<string, string> {
-  checkEntryCount('tag', changes);
-  const merged = { ...current };
-  for (const [key, value] of Object.entries(changes)) {
-    checkKey('tag', key);
-    if (value === null) {
-      delete merged[key];
-    } else {
-      checkValue('tag', key, value);
-      merged[key] = value;
-    }
-  }
-  return merged;
+const TAG_RULES: TagRules = {
+  checkChanges: (changes) => checkEntryCount('tag', changes),
+  checkKey: (key) => checkKey('tag', key),
+  checkValue: (key, value) => checkValue('tag', key, value),
+};
+
+function mergeTags(current: Record<string, string>, changes: TagChanges): Record<string, string> {
+  return applyTagChanges(current, changes, TAG_RULES);
 }

@@ -1,27 +1,14 @@
 /** The `slipway` CLI against a real server: every command group, output modes and exit codes. */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuditEvent, Experiment, Run, RunComparison, TokenInfo } from '../../src/client/index.js';
 import { cli } from '../support/cli.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { cliSuite } from '../support/cli-suite.js';
 
 describe('slipway CLI', () => {
-  let t: TestServer;
-  let env: Record<string, string>;
-  let work: string;
-  const run = (...argv: string[]) => cli(argv, env, work);
-
-  beforeAll(async () => {
-    t = await startTestServer('sqlite');
-    env = { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: t.adminToken };
-    work = await mkdtemp(join(tmpdir(), 'slipway-cli-'));
-  });
-  afterAll(async () => {
-    await t?.close();
-    await rm(work, { recursive: true, force: true });
-  });
+  const suite = cliSuite({ workPrefix: 'slipway-cli-' });
+  const { run } = suite;
 
   it('manages experiments in human, --json and --quiet modes', async () => {
     const created = await run('experiments', 'create', 'cli-demo', '-d', 'from the CLI', '--tag', 'team=ads');
@@ -102,7 +89,7 @@ describe('slipway CLI', () => {
 
   it('prints a metric history with a sparkline', async () => {
     const id = (await run('-q', 'runs', 'create', '-e', 'cli-demo', '-n', 'curve')).stdout.trim();
-    await t.sw.runs.logMetrics(
+    await suite.server.sw.runs.logMetrics(
       id,
       Array.from({ length: 50 }, (_, step) => ({ key: 'train/loss', value: 1 / (step + 1), step })),
     );
@@ -118,14 +105,14 @@ describe('slipway CLI', () => {
 
   it('puts, lists and gets artifacts, verifying what lands on disk', async () => {
     const id = (await run('-q', 'runs', 'create', '-e', 'cli-demo')).stdout.trim();
-    const source = join(work, 'weights.bin');
+    const source = join(suite.work, 'weights.bin');
     await writeFile(source, Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251)));
     const put = await run('artifacts', 'put', id, 'weights.bin', 'model/weights.bin');
     expect(put.stdout).toContain('uploaded model/weights.bin');
     expect((await run('artifacts', 'list', id)).stdout).toContain('model/weights.bin');
     const got = await run('artifacts', 'get', id, 'model/weights.bin', '-o', 'copy.bin');
     expect(got.stdout).toContain('sha256 verified');
-    expect(await readFile(join(work, 'copy.bin'))).toEqual(await readFile(source));
+    expect(await readFile(join(suite.work, 'copy.bin'))).toEqual(await readFile(source));
     const missing = await run('artifacts', 'get', id, 'nope.bin');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ARTIFACT_NOT_FOUND');
@@ -135,7 +122,11 @@ describe('slipway CLI', () => {
     const created = await run('token', 'create', '--name', 'ci', '--role', 'editor');
     const secret = created.stdout.split('\n')[0]!;
     expect(secret).toMatch(/^swt_/);
-    const whoami = await cli(['whoami'], { SLIPWAY_URL: t.url, SLIPWAY_TOKEN: secret }, work);
+    const whoami = await cli(
+      ['whoami'],
+      { SLIPWAY_URL: suite.server.url, SLIPWAY_TOKEN: secret },
+      suite.work,
+    );
     expect(whoami.stdout).toContain('ci (editor)');
     expect(
       (await run('--json', 'token', 'list')).json<{ items: TokenInfo[] }>().items.map((tk) => tk.name),
@@ -166,11 +157,11 @@ describe('slipway CLI', () => {
     const unreachable = await cli(
       ['experiments'],
       { SLIPWAY_URL: 'http://127.0.0.1:1', SLIPWAY_TOKEN: 'x' },
-      work,
+      suite.work,
     );
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach Slipway at http://127.0.0.1:1');
-    const badConfig = await cli(['experiments'], { SLIPWAY_URL: 'ftp://x' }, work);
+    const badConfig = await cli(['experiments'], { SLIPWAY_URL: 'ftp://x' }, suite.work);
     expect(badConfig.code).toBe(2);
     expect(badConfig.stderr).toContain('SLIPWAY_URL');
     const help = await run('--help');
@@ -179,9 +170,17 @@ describe('slipway CLI', () => {
   });
 
   it('finds the admin token in SLIPWAY_HOME when the server is local', async () => {
-    const local = await cli(['whoami'], { SLIPWAY_URL: t.url, SLIPWAY_HOME: t.home }, work);
+    const local = await cli(
+      ['whoami'],
+      { SLIPWAY_URL: suite.server.url, SLIPWAY_HOME: suite.server.home },
+      suite.work,
+    );
     expect(local.stdout).toContain('admin (admin)');
-    const noToken = await cli(['whoami'], { SLIPWAY_URL: t.url, SLIPWAY_HOME: work }, work);
+    const noToken = await cli(
+      ['whoami'],
+      { SLIPWAY_URL: suite.server.url, SLIPWAY_HOME: suite.work },
+      suite.work,
+    );
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('UNAUTHENTICATED');
   });

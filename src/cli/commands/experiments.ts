@@ -1,8 +1,20 @@
 /** slipway experiments [list|create|show|update|rename|delete|restore] */
 import type { Command } from 'commander';
 import type { Experiment } from '../../tracking/index.js';
-import { type CliContext, collectList, collectPairs, morePages, pageFlags, withPaging } from '../context.js';
-import { formatTime, shorten } from '../format.js';
+import { type CliContext, morePages } from '../context.js';
+import {
+  type CreateFlags,
+  createInput,
+  type LifecycleFlags,
+  lifecycleQuery,
+  registerSoftDelete,
+  type UpdateFlags,
+  updateInput,
+  withCreateFlags,
+  withLifecycleFilters,
+  withUpdateFlags,
+} from '../entity-commands.js';
+import { fieldBlock, formatLifecycle, formatTags, formatTime, orDash, shorten } from '../format.js';
 
 export function registerExperiments(program: Command, ctx: CliContext): void {
   const experiments = program
@@ -10,19 +22,9 @@ export function registerExperiments(program: Command, ctx: CliContext): void {
     .alias('experiment')
     .description('Experiments: named groups of runs');
 
-  const list = async (options: {
-    deleted?: boolean;
-    all?: boolean;
-    nameContains?: string;
-    limit?: number;
-    pageToken?: string;
-  }) => {
+  const list = async (options: LifecycleFlags) => {
     const sw = await ctx.client();
-    const page = await sw.experiments.list({
-      lifecycle: options.all ? 'all' : options.deleted ? 'deleted' : 'active',
-      ...(options.nameContains === undefined ? {} : { nameContains: options.nameContains }),
-      ...pageFlags(options),
-    });
+    const page = await sw.experiments.list(lifecycleQuery(options));
     ctx.emit(
       page,
       () =>
@@ -34,31 +36,22 @@ export function registerExperiments(program: Command, ctx: CliContext): void {
     );
   };
 
-  withPaging(experiments.command('list', { isDefault: true }))
+  withLifecycleFilters(experiments.command('list', { isDefault: true }), 'experiments')
     .description('List experiments, newest first')
-    .option('--deleted', 'only deleted experiments')
-    .option('--all', 'active and deleted experiments')
-    .option('--name-contains <text>', 'only names containing this text')
     .action(list);
 
-  experiments
-    .command('create <name>')
-    .description('Create an experiment')
-    .option('-d, --description <text>', 'what the experiment is for')
-    .option('--tag <key=value>', 'a tag (repeatable)', collectPairs('--tag'))
-    .action(async (name: string, options: { description?: string; tag?: Record<string, string> }) => {
-      const sw = await ctx.client();
-      const experiment = await sw.experiments.create({
-        name,
-        ...(options.description === undefined ? {} : { description: options.description }),
-        ...(options.tag === undefined ? {} : { tags: options.tag }),
-      });
-      ctx.emit(
-        experiment,
-        () => `created experiment '${experiment.name}' (${experiment.id})`,
-        () => [experiment.id],
-      );
-    });
+  withCreateFlags(
+    experiments.command('create <name>').description('Create an experiment'),
+    'what the experiment is for',
+  ).action(async (name: string, options: CreateFlags) => {
+    const sw = await ctx.client();
+    const experiment = await sw.experiments.create({ name, ...createInput(options) });
+    ctx.emit(
+      experiment,
+      () => `created experiment '${experiment.name}' (${experiment.id})`,
+      () => [experiment.id],
+    );
+  });
 
   experiments
     .command('show <idOrName>')
@@ -73,33 +66,23 @@ export function registerExperiments(program: Command, ctx: CliContext): void {
       );
     });
 
-  experiments
-    .command('update <idOrName>')
-    .description("Change an experiment's name, description or tags")
-    .option('--name <name>', 'new name')
-    .option('-d, --description <text>', 'new description')
-    .option('--tag <key=value>', 'set a tag (repeatable)', collectPairs('--tag'))
-    .option('--untag <key>', 'remove a tag (repeatable, or comma-separated)', collectList)
-    .action(
-      async (
-        idOrName: string,
-        options: { name?: string; description?: string; tag?: Record<string, string>; untag?: string[] },
-      ) => {
-        const sw = await ctx.client();
-        const tags: Record<string, string | null> = { ...options.tag };
-        for (const key of options.untag ?? []) tags[key] = null;
-        const experiment = await sw.experiments.update(idOrName, {
-          ...(options.name === undefined ? {} : { name: options.name }),
-          ...(options.description === undefined ? {} : { description: options.description }),
-          ...(Object.keys(tags).length === 0 ? {} : { tags }),
-        });
-        ctx.emit(
-          experiment,
-          () => describe(experiment),
-          () => [experiment.id],
-        );
-      },
+  withUpdateFlags(
+    experiments
+      .command('update <idOrName>')
+      .description("Change an experiment's name, description or tags")
+      .option('--name <name>', 'new name'),
+  ).action(async (idOrName: string, options: UpdateFlags & { name?: string }) => {
+    const sw = await ctx.client();
+    const experiment = await sw.experiments.update(idOrName, {
+      ...(options.name === undefined ? {} : { name: options.name }),
+      ...updateInput(options),
+    });
+    ctx.emit(
+      experiment,
+      () => describe(experiment),
+      () => [experiment.id],
     );
+  });
 
   experiments
     .command('rename <idOrName> <newName>')
@@ -114,44 +97,22 @@ export function registerExperiments(program: Command, ctx: CliContext): void {
       );
     });
 
-  experiments
-    .command('delete <idOrName>')
-    .description('Soft-delete an experiment (admin); restore brings it back')
-    .action(async (idOrName: string) => {
-      const sw = await ctx.client();
-      const experiment = await sw.experiments.delete(idOrName);
-      ctx.emit(
-        experiment,
-        () =>
-          `deleted experiment '${experiment.name}' (restore with: slipway experiments restore ${experiment.id})`,
-        () => [experiment.id],
-      );
-    });
-
-  experiments
-    .command('restore <idOrName>')
-    .description('Restore a deleted experiment (admin)')
-    .action(async (idOrName: string) => {
-      const sw = await ctx.client();
-      const experiment = await sw.experiments.restore(idOrName);
-      ctx.emit(
-        experiment,
-        () => `restored experiment '${experiment.name}'`,
-        () => [experiment.id],
-      );
-    });
+  registerSoftDelete<Experiment>(experiments, ctx, {
+    noun: 'experiment',
+    aNoun: 'an experiment',
+    argument: '<idOrName>',
+    key: (experiment) => experiment.id,
+    delete: (sw, idOrName) => sw.experiments.delete(idOrName),
+    restore: (sw, idOrName) => sw.experiments.restore(idOrName),
+  });
 }
 
 function describe(e: Experiment): string {
-  const tags = Object.entries(e.tags)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
-  return [
-    `Experiment ${e.name} (${e.id})`,
-    `  lifecycle    ${e.lifecycle}${e.deletedAt === undefined ? '' : ` since ${formatTime(e.deletedAt)}`}`,
-    `  created      ${formatTime(e.createdAt)}`,
-    `  updated      ${formatTime(e.updatedAt)}`,
-    `  description  ${e.description === '' ? '-' : e.description}`,
-    `  tags         ${tags === '' ? '-' : tags}`,
-  ].join('\n');
+  return fieldBlock(`Experiment ${e.name} (${e.id})`, [
+    ['lifecycle', formatLifecycle(e)],
+    ['created', formatTime(e.createdAt)],
+    ['updated', formatTime(e.updatedAt)],
+    ['description', orDash(e.description)],
+    ['tags', formatTags(e.tags)],
+  ]);
 }

@@ -1,8 +1,7 @@
 /**
  * /api/v1/runs/{id}/artifacts: raw bytes in and out, streamed (never buffered whole), verified on
- * the way out. Lives in its own encapsulated plugin because it replaces the JSON body parsers.
+ * the way out. The upload lives in its own encapsulated scope because it replaces the JSON body parsers.
  */
-import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { DIGEST_PATTERN } from '../../artifacts/index.js';
@@ -10,6 +9,7 @@ import { InvalidError } from '../../core/errors.js';
 import type { Platform } from '../../platform.js';
 import type { ArtifactInfo } from '../../tracking/index.js';
 import { ArtifactInfoSchema, ArtifactList, ArtifactListQuery } from '../../tracking/schema.js';
+import { rawBodyRoutes, verifiedPayload, withRequestBody } from '../raw-bytes.js';
 import { contextOf } from '../request-context.js';
 import { ERROR_RESPONSES, type ZodApp } from '../zod-app.js';
 
@@ -18,18 +18,11 @@ const ArtifactParams = z.object({
   '*': z.string().describe('Artifact path, e.g. model/model.onnx'),
 });
 const tags = ['artifacts'];
-/** Small artifacts are verified before the first byte is sent, so corruption is a clean error. */
-const VERIFY_BEFORE_SEND_BYTES = 8 * 1024 * 1024;
 
 export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
   const artifacts = tracking.artifacts;
 
-  app.register(async (scope) => {
-    const raw = scope as unknown as ZodApp;
-    raw.removeAllContentTypeParsers();
-    // Leave the body unread: the handler streams it straight into the blob store.
-    raw.addContentTypeParser('*', (_request, _payload, done) => done(null));
-
+  rawBodyRoutes(app, (raw) => {
     raw.put(
       '/api/v1/runs/:id/artifacts/*',
       {
@@ -47,22 +40,15 @@ export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
             field: 'x-content-sha256',
           });
         }
-        // The body is read without being destroyed on an early stop (too large, wrong digest), so the
-        // rest can be discarded and the client, still sending, reads the error rather than a reset.
-        const body: AsyncIterable<Uint8Array> = request.raw.iterator({ destroyOnReturn: false });
-        let info: ArtifactInfo;
-        try {
-          info = await artifacts.put(
+        const info = await withRequestBody(request.raw, (body) =>
+          artifacts.put(
             contextOf(request),
             request.params.id,
             request.params['*'],
             body,
             declared === undefined ? {} : { expectedDigest: declared },
-          );
-        } catch (error) {
-          if (!request.raw.complete && !request.raw.destroyed) request.raw.resume();
-          throw error;
-        }
+          ),
+        );
         return reply.code(201).send(info);
       },
     );
@@ -123,16 +109,7 @@ export function artifactRoutes(app: ZodApp, { tracking }: Platform): void {
       if (request.headers['if-none-match'] === etagOf(info)) return reply.code(304).send();
       const stream = await artifacts.read(request.params.id, info);
       reply.header('content-length', String(info.size));
-      if (info.size <= VERIFY_BEFORE_SEND_BYTES) return reply.send(await collect(stream));
-      // Larger ones are verified as they stream: on a mismatch the connection is cut before the
-      // last byte, so a client never receives a complete, wrong file.
-      return reply.send(stream);
+      return reply.send(await verifiedPayload(stream, info.size));
     },
   );
-}
-
-async function collect(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
