@@ -2,6 +2,7 @@
  * Benchmark dispatcher: `npm run bench -- <name> [options]`. Each benchmark lives in its own file and
  * prints its figures side by side with a baseline measured in the same run.
  */
+import { runDatasetsBenchmark } from './datasets.js';
 import { runTrackingBenchmark } from './tracking.js';
 
 interface Benchmark {
@@ -14,6 +15,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       'metric logging through the SDK over HTTP into SQLite vs raw better-sqlite3 inserts; run search vs hand-written SQL',
     run: runTrackingBenchmark,
+  },
+  datasets: {
+    description:
+      'pushing and profiling a 10M-row, 20-column file vs DuckDB SUMMARIZE; a ~1 GB CSV push with peak RSS',
+    run: runDatasetsBenchmark,
   },
 };
 

@@ -11,8 +11,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { removeStaleTempFiles } from '../artifacts/digest.js';
 import type { BlobStore } from '../artifacts/index.js';
+import { removeStaleTempFiles } from '../artifacts/index.js';
 
 export interface DataEngineOptions {
   /** SLIPWAY_HOME: the cache and DuckDB's spill space live under it. */

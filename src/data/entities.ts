@@ -34,7 +34,11 @@ export interface NumericSummary {
   readonly std: number;
   /** Keyed by the quantile as a string: '0.01', '0.05', '0.25', '0.5', '0.75', '0.95', '0.99'. */
   readonly quantiles: Readonly<Record<string, number>>;
+  /** True when the quantiles come from a sample (large columns); exact (linear interpolation) otherwise. */
+  readonly quantilesApproximate: boolean;
   readonly histogram: Histogram;
+  /** Float columns: NaN and ±Infinity values, which every statistic above leaves out. Absent when 0. */
+  readonly nonFinite?: number;
 }
 
 export interface CategoryCount {

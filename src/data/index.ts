@@ -1,12 +1,42 @@
 /** Datasets: immutable, content-addressed versions of tabular data with schema, profile, diff and validation. */
-import type { BlobStore } from '../artifacts/index.js';
+import type { BlobStore, ByteSource } from '../artifacts/index.js';
 import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
+import type { RequestContext } from '../core/context.js';
 import type { LineageRecorder } from '../lineage/index.js';
 import type { Database } from '../store/index.js';
 import type { DataEngine } from './data-engine.js';
+import { DatasetService } from './dataset-service.js';
+import { DiffService } from './diff-service.js';
+import { type PushInput, type PushResult, pushVersion } from './push-service.js';
+import { ValidationService } from './validation/validation-service.js';
 
 export { DataEngine } from './data-engine.js';
+export {
+  DatasetService,
+  DEFAULT_ROWS,
+  type Download,
+  type DownloadForm,
+  MAX_ROWS,
+  type RowsInput,
+  type RowsPage,
+  type UpdateInput,
+} from './dataset-service.js';
+export type * from './diff-entities.js';
+export { DiffService } from './diff-service.js';
+export * from './entities.js';
+export type { JsonValue } from './json-values.js';
+export { type PushInput, type PushResult, parseFormat } from './push-service.js';
+export { MAX_RUN_INPUTS, RunInputService, type RunInputs } from './run-inputs.js';
+export type {
+  ExpectationResult,
+  OffendingRow,
+  ValidationCounts,
+  ValidationReport,
+} from './validation/report.js';
+export type { SuiteInput } from './validation/suite.js';
+export { ValidationService } from './validation/validation-service.js';
+export { findDatasetRow, type LoadedVersion, loadDatasetVersion, profileOf } from './version-loader.js';
 
 export interface DatasetsDeps {
   readonly database: Database;
@@ -19,11 +49,25 @@ export interface DatasetsDeps {
   readonly maxBytes: number;
 }
 
-// SCAFFOLD(datasets): services are added here by the datasets work.
 export interface Datasets {
   readonly engine: DataEngine;
+  /** Lists, describes, tags, profiles, previews and downloads datasets and versions (D1). */
+  readonly datasets: DatasetService;
+  /** Pushes a file as a new version, or answers the version that already has these bytes (D1). */
+  push(ctx: RequestContext, input: PushInput, body: ByteSource): Promise<PushResult>;
+  /** Compares two versions (D2). */
+  readonly diff: DiffService;
+  /** Runs validation suites and keeps their reports (D2). */
+  readonly validation: ValidationService;
 }
 
 export function createDatasets(deps: DatasetsDeps): Datasets {
-  return { engine: deps.engine };
+  const diff = new DiffService(deps.database, deps.engine);
+  return {
+    engine: deps.engine,
+    datasets: new DatasetService(deps.database, deps.blobs, deps.audit, deps.clock, deps.engine),
+    push: (ctx, input, body) => pushVersion(deps, ctx, input, body),
+    diff,
+    validation: new ValidationService(deps.database, deps.audit, deps.clock, deps.engine, diff),
+  };
 }
