@@ -6,6 +6,40 @@ import type { Datasets } from '../data/index.js';
 import type { LineageRecorder } from '../lineage/index.js';
 import type { Database } from '../store/index.js';
 import type { Tracking } from '../tracking/index.js';
+import { AliasService } from './alias-service.js';
+import { ApprovalService } from './approval-service.js';
+import { CardService } from './card-service.js';
+import { ModelService } from './model-service.js';
+import { VersionService } from './version-service.js';
+
+export { AliasService, type ExpectedInput, type SetAliasInput } from './alias-service.js';
+export { ApprovalService } from './approval-service.js';
+export type {
+  CardFields,
+  ColumnSummary,
+  EvaluationSlice,
+  ModelCard,
+  TrainingDataSummary,
+} from './card.js';
+export { renderCardMarkdown } from './card.js';
+export { CardService } from './card-service.js';
+export * from './entities.js';
+export { parseModelReference } from './model-loader.js';
+export {
+  type CreateModelInput,
+  type ListModelsInput,
+  ModelService,
+  type PolicyInput,
+  type UpdateModelInput,
+} from './model-service.js';
+export { MAX_ONNX_BYTES, readOnnxSignature } from './onnx-signature.js';
+export {
+  type DatasetReferenceInput,
+  type ModelArtifact,
+  type RegisterFromSourceInput,
+  type RegisterInput,
+  VersionService,
+} from './version-service.js';
 
 export interface RegistryDeps {
   readonly database: Database;
@@ -16,12 +50,39 @@ export interface RegistryDeps {
   readonly tracking: Tracking;
   readonly datasets: Datasets;
   readonly maxArtifactBytes: number;
+  /** Where uploads are spooled while their ONNX is checked (under SLIPWAY_HOME). */
+  readonly scratchDir: string;
 }
 
-// SCAFFOLD(registry): services are added here by the registry work.
-// biome-ignore lint/suspicious/noEmptyInterface: filled by the registry work
-export interface Registry {}
+export interface Registry {
+  readonly models: ModelService;
+  /** Versions, downloads, and `resolve('churn@champion')` for other domains. */
+  readonly versions: VersionService;
+  readonly aliases: AliasService;
+  /** Approve or reject versions (the approver role). */
+  readonly approvals: ApprovalService;
+  readonly cards: CardService;
+}
 
-export function createRegistry(_deps: RegistryDeps): Registry {
-  return {};
+export function createRegistry(deps: RegistryDeps): Registry {
+  const { database, blobs, audit, clock, lineage, tracking } = deps;
+  const models = new ModelService(database, audit, clock);
+  const versions = new VersionService(
+    database,
+    blobs,
+    audit,
+    clock,
+    lineage,
+    tracking,
+    models,
+    deps.scratchDir,
+    deps.maxArtifactBytes,
+  );
+  return {
+    models,
+    versions,
+    aliases: new AliasService(database, audit, clock),
+    approvals: new ApprovalService(database, audit, clock),
+    cards: new CardService(database, audit, clock),
+  };
 }
