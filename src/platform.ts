@@ -3,12 +3,13 @@
  * and every domain service over them. The server, the CLI's offline commands and the tests all
  * start here.
  */
+import { join } from 'node:path';
 import { type BlobStore, openBlobStore } from './artifacts/index.js';
 import { AuditLog, TokenService } from './auth/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { ServerConfig } from './core/config.js';
-import { createDatasets, DataEngine, type Datasets } from './data/index.js';
-import { LineageRecorder } from './lineage/index.js';
+import { createDatasets, DataEngine, type Datasets, RunInputService } from './data/index.js';
+import { LineageQuery, LineageRecorder } from './lineage/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
 import { type Database, openDatabase } from './store/index.js';
 import { createTracking, type Tracking } from './tracking/index.js';
@@ -21,7 +22,9 @@ export interface Platform {
   readonly audit: AuditLog;
   readonly tokens: TokenService;
   readonly tracking: Tracking;
-  readonly lineage: LineageRecorder;
+  /** Walks the lineage graph; domains record edges through the recorder they are built with. */
+  readonly lineage: LineageQuery;
+  readonly runInputs: RunInputService;
   readonly datasets: Datasets;
   readonly registry: Registry;
   close(): Promise<void>;
@@ -66,7 +69,8 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
     audit,
     tokens: new TokenService(database, audit, clock),
     tracking,
-    lineage,
+    lineage: new LineageQuery(database),
+    runInputs: new RunInputService(database, audit, lineage),
     datasets,
     registry: createRegistry({
       database,
@@ -77,6 +81,7 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
       tracking,
       datasets,
       maxArtifactBytes,
+      scratchDir: join(config.home, 'tmp', 'models'),
     }),
     async close() {
       engine.close();

@@ -64,6 +64,11 @@ export class ActiveRun {
     this.current = await this.runs.logParams(this.id, params);
   }
 
+  /** Records the dataset versions the run reads (`run.logInputs(['churn-train@3'])`), for lineage. */
+  async logInputs(datasets: readonly string[]): Promise<void> {
+    await this.runs.logInputs(this.id, datasets);
+  }
+
   async setTags(tags: Readonly<Record<string, string | null>>): Promise<void> {
     this.current = await this.runs.setTags(this.id, tags);
   }

@@ -4,11 +4,51 @@ export type { BackupManifest } from '../backup/manifest.js';
 export type { Actor } from '../core/context.js';
 export * from '../core/errors.js';
 export type { Page, PageRequest } from '../core/pagination.js';
+export type {
+  ColumnDiff,
+  ColumnProfile,
+  ColumnSchema,
+  DataFormat,
+  Dataset,
+  DatasetDiff,
+  DatasetProfile,
+  DatasetVersion,
+  ExpectationResult,
+  OffendingRow,
+  RowsPage,
+  SuiteInput,
+  ValidationReport,
+} from '../data/index.js';
+export type {
+  AliasMove,
+  Approval,
+  ApprovalStatus,
+  CardFields,
+  DatasetLink,
+  EvaluationSlice,
+  Model,
+  ModelAlias,
+  ModelCard,
+  ModelDetails,
+  ModelPolicy,
+  ModelSignature,
+  ModelVersion,
+  RegisterInput,
+  TensorSpec,
+} from '../registry/index.js';
 export type * from '../tracking/index.js';
 export type { AuditQuery } from './access-api.js';
 export { ActiveRun, type BatchingOptions } from './active-run.js';
 export type { ArtifactSource, DownloadedArtifact } from './artifacts-api.js';
 export type { DownloadedBackup } from './backup-api.js';
 export type { ConnectOptions } from './credentials.js';
+export type {
+  DatasetSource,
+  DatasetUpdate,
+  DownloadedDataset,
+  DownloadOptions,
+  PushOptions,
+} from './datasets-api.js';
+export type { ModelFileSource, PulledModel, RegisterOptions } from './models-api.js';
 export { Slipway, type StartRunOptions } from './slipway.js';
 export type { CreateOptions } from './tracking-api.js';

@@ -1,6 +1,7 @@
 /** SDK methods for experiments, runs and metrics: one method per REST operation. */
 import type { Page, PageRequest } from '../core/pagination.js';
 import { toWireNumber } from '../core/wire.js';
+import type { RunInputs } from '../data/index.js';
 
 /** The largest page the server gives for metric history. */
 const MAX_HISTORY_PAGE = 25_000;
@@ -111,6 +112,11 @@ export class RunsApi {
     return decodeRun(
       await this.http.request<WireRun>('POST', `/api/v1/runs/${id(runId)}/params`, { body: { params } }),
     );
+  }
+
+  /** Records the dataset versions (`orders@7`, `orders@latest`) the run read, for lineage. */
+  logInputs(runId: string, datasets: readonly string[]): Promise<RunInputs> {
+    return this.http.request('POST', `/api/v1/runs/${id(runId)}/inputs`, { body: { datasets } });
   }
 
   async setTags(runId: string, tags: Readonly<Record<string, string | null>>): Promise<Run> {

@@ -140,7 +140,6 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
   LINEAGE_NODE_NOT_FOUND: { status: 404, meaning: 'the lineage node names nothing that exists' },
   EXPERIMENT_EXISTS: { status: 409, meaning: 'an experiment (perhaps deleted) already has that name' },
   TOKEN_EXISTS: { status: 409, meaning: 'a token already has that name' },
-  DATASET_EXISTS: { status: 409, meaning: 'a dataset already has that name' },
   MODEL_EXISTS: { status: 409, meaning: 'a model (perhaps deleted) already has that name' },
   ALIAS_CONFLICT: {
     status: 409,

@@ -225,7 +225,9 @@ export function registerRuns(program: Command, ctx: CliContext): void {
 
   runs
     .command('log <runId>')
-    .description('Log metrics, params and tags to a run: --metric loss=0.4 --step 3 --param lr=0.1')
+    .description(
+      'Log metrics, params, tags and input datasets to a run: --metric loss=0.4 --step 3 --param lr=0.1 --input orders@7',
+    )
     .option(
       '--metric <key=value>',
       'a metric value (repeatable; NaN, Infinity allowed)',
@@ -234,6 +236,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
     .option('--step <n>', 'step for the metrics (default 0)', parseInteger('--step'))
     .option('--param <key=value>', 'a param (repeatable)', collectPairs('--param'))
     .option('--tag <key=value>', 'a tag (repeatable)', collectPairs('--tag'))
+    .option('--input <dataset@version>', 'a dataset version the run read (repeatable; lineage)', collectList)
     .action(
       async (
         runId: string,
@@ -242,10 +245,16 @@ export function registerRuns(program: Command, ctx: CliContext): void {
           step?: number;
           param?: Record<string, string>;
           tag?: Record<string, string>;
+          input?: string[];
         },
       ) => {
-        if (options.metric === undefined && options.param === undefined && options.tag === undefined) {
-          throw new UsageError('nothing to log: give --metric, --param or --tag');
+        if (
+          options.metric === undefined &&
+          options.param === undefined &&
+          options.tag === undefined &&
+          options.input === undefined
+        ) {
+          throw new UsageError('nothing to log: give --metric, --param, --tag or --input');
         }
         const sw = await ctx.client();
         const now = Date.now();
@@ -258,6 +267,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
         if (options.param !== undefined) await sw.runs.logParams(runId, options.param);
         if (options.tag !== undefined) await sw.runs.setTags(runId, options.tag);
         if (metrics.length > 0) await sw.runs.logMetrics(runId, metrics);
+        if (options.input !== undefined) await sw.runs.logInputs(runId, options.input);
         const run = await sw.runs.get(runId);
         ctx.emit(
           run,
