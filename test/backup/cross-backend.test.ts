@@ -1,6 +1,7 @@
 /**
  * A backup restores into the other dialect: rows are stored dialect-neutrally, and PostgreSQL's run
- * identity is moved past the restored runs so new runs do not collide.
+ * identity is moved past the restored runs so new runs do not collide. Datasets, the model registry
+ * and lineage come back identical, and their version numbers carry on.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import {
   type State,
   startOn,
 } from './harness.js';
+import { DATASET, MODEL, type RegistryData } from './registry-data.js';
 
 const PAIRS: readonly (readonly [BackendName, BackendName])[] = [
   ['sqlite', 'postgres'],
@@ -35,12 +37,13 @@ describe.skipIf(PG_URL === undefined).each(PAIRS)(
     let restored: StartedServer | undefined;
     let before: State;
     let specialRunId: string;
+    let registry: RegistryData;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'slipway-cross-'));
       source = await startTestServer(from);
       target = await emptyInstallation(to);
-      specialRunId = (await populate(source.sw, { bulkPoints: 25_000 })).specialRunId;
+      ({ specialRunId, registry } = await populate(source.sw, { bulkPoints: 25_000 }));
       before = await captureState(source.sw);
     });
     afterAll(async () => {
@@ -74,6 +77,42 @@ describe.skipIf(PG_URL === undefined).each(PAIRS)(
       expect(after.histories).toEqual(before.histories);
       expect(after.artifacts).toEqual(before.artifacts);
       expect(after.tokens.filter((token) => token.name !== 'restored-admin')).toEqual(before.tokens);
+      expect(after.registry).toEqual(before.registry);
+    });
+
+    it('serves the datasets and model files as they were pushed and registered', async () => {
+      for (const [ref, bytes] of registry.datasetBytes) {
+        expect((await restored!.sw.datasets.bytes(ref)).equals(bytes), ref).toBe(true);
+      }
+      const pulled = join(dir, 'pulled.onnx');
+      for (const [ref, bytes] of registry.modelBytes) {
+        await restored!.sw.models.pull(ref, pulled);
+        expect((await readFile(pulled)).equals(bytes), ref).toBe(true);
+      }
+    });
+
+    it('numbers new dataset and model versions after the restored ones, and moves aliases by compare-and-set', async () => {
+      const { sw } = restored!;
+      const pushed = await sw.datasets.push(DATASET, Buffer.from('order_id,amount\n7,1.5\n'), {
+        format: 'csv',
+        run: specialRunId,
+      });
+      expect(pushed.version).toBe(3);
+      const registered = await sw.models.register(MODEL, {
+        file: registry.modelBytes.get(`${MODEL}@1`)!,
+        datasets: [{ ref: `${DATASET}@3`, role: 'train' }],
+      });
+      expect(registered.version).toBe(3);
+      await sw.models.alias.set(MODEL, 'challenger', 3, { expectedVersion: 2 });
+      await expect(sw.models.alias.set(MODEL, 'challenger', 1, { expectedVersion: 2 })).rejects.toMatchObject(
+        {
+          code: 'ALIAS_CONFLICT',
+          details: { currentVersion: 3 },
+        },
+      );
+      const lineage = await sw.lineage.get({ node: `model:${MODEL}@challenger`, direction: 'upstream' });
+      expect(lineage.root).toBe(`model:${MODEL}@3`);
+      expect(lineage.edges.map((edge) => edge.source)).toContain(`dataset:${DATASET}@3`);
     });
 
     it('keeps NaN and ±Infinity across dialects', async () => {

@@ -1,7 +1,8 @@
 /**
  * Helpers for the backup suites: backup and restore through the CLI, empty installations (home + database) to restore
- * into, a server started on an existing installation, a dataset that touches every table, and a
- * picture of an installation's state taken through the SDK so two installations can be compared.
+ * into, a server started on an existing installation, a dataset that touches every table (the
+ * datasets, registry and lineage part is in registry-data.ts), and a picture of an installation's
+ * state taken through the SDK so two installations can be compared.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -20,6 +21,13 @@ import { loadServerConfig } from '../../src/core/config.js';
 import { type RunningServer, startServer } from '../../src/server/start.js';
 import { type BackendName, type ScratchDatabase, scratchDatabase } from '../support/backends.js';
 import { type CliResult, cli } from '../support/cli.js';
+import {
+  all,
+  captureRegistryState,
+  populateRegistry,
+  type RegistryData,
+  type RegistryState,
+} from './registry-data.js';
 
 /** A home folder and a database that nothing has touched yet. */
 export interface Installation {
@@ -108,9 +116,16 @@ export interface Dataset {
   readonly specialRunId: string;
   /** Artifact bytes by `<runId>/<path>`, as uploaded. */
   readonly artifacts: ReadonlyMap<string, Buffer>;
+  /** Datasets, models and lineage, recorded with the special run as producer and reader. */
+  readonly registry: RegistryData;
+  /** Distinct blobs: artifacts, dataset versions (as pushed and as Parquet) and model files. */
+  readonly blobCount: number;
 }
 
-/** Fills every table: experiments (one deleted), parent and child runs, metrics, artifacts, tokens. */
+/**
+ * Fills every table: experiments (one deleted), parent and child runs, metrics, artifacts, tokens,
+ * datasets with a validation report, models with aliases, approvals and a card, and lineage.
+ */
 export async function populate(sw: Slipway, options: { bulkPoints?: number } = {}): Promise<Dataset> {
   const artifacts = new Map<string, Buffer>();
   await sw.experiments.create({ name: 'churn', description: 'churn model', tags: { team: 'ads' } });
@@ -177,10 +192,21 @@ export async function populate(sw: Slipway, options: { bulkPoints?: number } = {
     }
   }
 
+  const registry = await populateRegistry(sw, child.id);
+
   const editor = await sw.tokens.create({ name: 'ci', role: 'editor' });
   const revoked = await sw.tokens.create({ name: 'old-ci', role: 'viewer' });
   await sw.tokens.revoke('old-ci');
-  return { editorToken: editor.token, revokedToken: revoked.token, specialRunId: child.id, artifacts };
+  const digests = new Set(registry.digests);
+  for (const bytes of artifacts.values()) digests.add(createHash('sha256').update(bytes).digest('hex'));
+  return {
+    editorToken: editor.token,
+    revokedToken: revoked.token,
+    specialRunId: child.id,
+    artifacts,
+    registry,
+    blobCount: digests.size,
+  };
 }
 
 export interface ArtifactState extends ArtifactInfo {
@@ -197,6 +223,7 @@ export interface State {
   readonly audit: readonly AuditEvent[];
   /** Without lastUsedAt, which any request may move. */
   readonly tokens: readonly Omit<TokenInfo, 'lastUsedAt'>[];
+  readonly registry: RegistryState;
 }
 
 export async function captureState(sw: Slipway): Promise<State> {
@@ -225,7 +252,8 @@ export async function captureState(sw: Slipway): Promise<State> {
   }
   const audit = await all((pageToken) => sw.audit.list({ limit: 1000, pageToken }));
   const tokens = (await sw.tokens.list({ includeRevoked: true })).map(({ lastUsedAt: _, ...rest }) => rest);
-  return { experiments, runs, histories, artifacts, audit, tokens };
+  const registry = await captureRegistryState(sw);
+  return { experiments, runs, histories, artifacts, audit, tokens, registry };
 }
 
 export async function history(sw: Slipway, runId: string, key: string): Promise<MetricPoint[]> {
@@ -240,17 +268,4 @@ export async function history(sw: Slipway, runId: string, key: string): Promise<
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
   return points;
-}
-
-async function all<T>(
-  list: (pageToken: string | undefined) => Promise<{ items: readonly T[]; nextPageToken?: string }>,
-): Promise<T[]> {
-  const items: T[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await list(pageToken);
-    items.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return items;
 }

@@ -1,12 +1,15 @@
 /**
  * Backup of a running server (while a writer keeps logging metrics), restore into an empty
- * installation on the same backend, and the restored installation looks exactly like the snapshot.
+ * installation on the same backend, and the restored installation looks exactly like the snapshot:
+ * tracking, datasets (served from the blobs in a new home, whose data cache starts empty), the
+ * model registry and lineage.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Slipway, UnauthorizedError } from '../../src/client/index.js';
+import { type Slipway, type SuiteInput, UnauthorizedError } from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -22,6 +25,7 @@ import {
   type State,
   startOn,
 } from './harness.js';
+import { DATASET, MODEL } from './registry-data.js';
 
 const STEPS_PER_BATCH = 5;
 
@@ -91,7 +95,10 @@ describe.each(BACKENDS)('backup and restore on %s', (backend) => {
     backupOutput = result.stdout;
     expect(backupOutput).toContain(join(dir, 'backup.tar'));
     expect(backupOutput).toMatch(/metrics\s+\d{5,}/);
-    expect(backupOutput).toContain('blobs: 3');
+    expect(backupOutput).toContain(`blobs: ${data.blobCount}`);
+    for (const table of ['datasets', 'dataset_versions', 'model_alias_history', 'lineage_edges']) {
+      expect(backupOutput).toMatch(new RegExp(`${table}\\s+[1-9]`));
+    }
     sourceClosed = true;
     await source.close();
   });
@@ -100,7 +107,7 @@ describe.each(BACKENDS)('backup and restore on %s', (backend) => {
     target = await emptyInstallation(backend);
     const result = await restoreCli(target, join(dir, 'backup.tar'));
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('3 blobs');
+    expect(result.stdout).toContain(`${data.blobCount} blobs`);
     expect(result.stdout).toContain("the backup's tokens work as before");
     restored = await startOn(target, source.adminToken);
     expect(restored.server.adminTokenPath).toBeUndefined();
@@ -176,6 +183,77 @@ describe.each(BACKENDS)('backup and restore on %s', (backend) => {
     for (const items of Object.values(after.artifacts)) {
       for (const item of items) expect(item.served).toBe(item.digest);
     }
+  });
+
+  it('brings back datasets, versions, profiles, row previews, diffs, reports and the bytes as pushed', async () => {
+    expect(after.registry.datasets).toEqual(before.registry.datasets);
+    expect(after.registry.datasetVersions).toEqual(before.registry.datasetVersions);
+    expect(after.registry.diffs).toEqual(before.registry.diffs);
+    const [v2, v1] = after.registry.datasetVersions[DATASET]!;
+    expect(v1!.rows.rows).toHaveLength(40);
+    expect(v2!.validations.map((report) => report.id)).toEqual([data.registry.report.id]);
+    for (const [ref, bytes] of data.registry.datasetBytes) {
+      expect((await restored!.sw.datasets.bytes(ref)).equals(bytes), ref).toBe(true);
+    }
+  });
+
+  it('brings back models, signatures, aliases with their history, approvals, cards and the files', async () => {
+    const { registry } = after;
+    expect(registry.models).toEqual(before.registry.models);
+    expect(registry.details).toEqual(before.registry.details);
+    expect(registry.modelVersions).toEqual(before.registry.modelVersions);
+    expect(registry.aliases).toEqual(before.registry.aliases);
+    expect(registry.aliasHistory).toEqual(before.registry.aliasHistory);
+    expect(registry.details[MODEL]).toMatchObject({ aliases: { champion: 1, challenger: 2 } });
+    expect(registry.aliasHistory[`${MODEL}/staging`]!.map((move) => move.reason)).toEqual(['delete', 'set']);
+    expect(registry.models.find((model) => model.name === 'retired-model')?.lifecycle).toBe('deleted');
+    const [second, first] = registry.modelVersions[MODEL]!;
+    expect(first!.version.signature.inputs.map((input) => input.name)).toEqual(['features', 'segment']);
+    expect(first!.card.intendedUse).toBe('retention outreach');
+    expect(second!.version.approval.status).toBe('rejected');
+    for (const [ref, bytes] of data.registry.modelBytes) {
+      const state = registry.modelVersions[MODEL]!.find((v) => `${MODEL}@${v.version.version}` === ref)!;
+      expect(state.pulled).toBe(createHash('sha256').update(bytes).digest('hex'));
+    }
+  });
+
+  it('brings back the lineage graph', () => {
+    expect(after.registry.lineage).toEqual(before.registry.lineage);
+    const upstream = after.registry.lineage[`model:${MODEL}@1`]!;
+    expect(upstream.edges.map((edge) => `${edge.source} -${edge.relation}-> ${edge.target}`)).toEqual(
+      expect.arrayContaining([
+        `dataset:${DATASET}@2 -trained_on-> model:${MODEL}@1`,
+        `dataset:${DATASET}@1 -validated_on-> model:${MODEL}@1`,
+        `run:${data.specialRunId} -produced-> model:${MODEL}@1`,
+        `dataset:${DATASET}@1 -derived-> dataset:${DATASET}@2`,
+        `dataset:${DATASET}@1 -input-> run:${data.specialRunId}`,
+      ]),
+    );
+  });
+
+  it('accepts new dataset versions, validations, model versions and alias moves after the restore', async () => {
+    const { sw } = restored!;
+    const pushed = await sw.datasets.push(DATASET, Buffer.from('order_id,amount\n1,2.5\n'), {
+      format: 'csv',
+      derivedFrom: [`${DATASET}@2`],
+    });
+    expect(pushed.version).toBe(3);
+    // The same suite over the restored version, read from the restored blobs, says the same.
+    const again = await sw.datasets.validate(`${DATASET}@2`, data.registry.report.suite as SuiteInput);
+    expect(again.results).toEqual(data.registry.report.results);
+    expect((await sw.datasets.validations(`${DATASET}@2`)).items).toHaveLength(2);
+    const registered = await sw.models.register(MODEL, { file: data.registry.modelBytes.get(`${MODEL}@2`)! });
+    expect(registered.version).toBe(3);
+    await sw.models.approve(`${MODEL}@3`);
+    await sw.models.alias.set(MODEL, 'champion', 3, { expectedVersion: 1 });
+    await expect(sw.models.alias.set(MODEL, 'champion', 1, { expectedVersion: 1 })).rejects.toMatchObject({
+      code: 'ALIAS_CONFLICT',
+    });
+    const history = await sw.models.alias.history(MODEL, 'champion');
+    expect(history.items.map((move) => [move.from, move.to])).toEqual([
+      [1, 3],
+      [undefined, 1],
+    ]);
   });
 
   it('accepts new runs and metrics after the restore', async () => {

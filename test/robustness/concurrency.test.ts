@@ -2,11 +2,19 @@
  * Concurrent writers through the SDK, on every metadata backend, each with its own connection: no
  * metric point is lost; racing params, experiment names and idempotent creates conflict exactly as
  * documented (one winner, the rest a 409 with the right code, or the winner's result); racing tag
- * writes end as some serial order of them would; ActiveRuns logging in parallel lose nothing.
+ * writes end as some serial order of them would; ActiveRuns logging in parallel lose nothing; racing
+ * dataset pushes number their versions without gaps, one version per content; racing alias moves
+ * and rollbacks with expectedVersion have exactly one winner per round.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConflictError, type MetricInput, type Slipway } from '../../src/client/index.js';
+import {
+  ConflictError,
+  type DatasetVersion,
+  type MetricInput,
+  type Slipway,
+} from '../../src/client/index.js';
+import { tabularModel } from '../registry/fixtures.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -245,6 +253,98 @@ describe.each(BACKENDS)('concurrent writers on %s', (backend) => {
       expect(own.map((point) => point.step)).toEqual(Array.from({ length: steps }, (_, step) => step));
       expect(ended.metrics.loss).toMatchObject({ step: steps - 1, value: 1 / steps });
     }
+  });
+
+  it('numbers racing pushes of one dataset without gaps: one version per content, the same content once', async () => {
+    for (let round = 0; round < 4; round++) {
+      // Rounds 0 and 1 race for a new name; 2 and 3 push to the dataset round 1 created.
+      const name = round < 2 ? `raced-data-${round}` : 'raced-data-1';
+      const before = round < 2 ? 0 : (await t.sw.datasets.get(name)).latestVersion!;
+      const shared = `id,value\n${round},shared\n`;
+      // Half the clients push the same new bytes, the other half bytes of their own.
+      const bodies = clients.map((_, c) => (c % 2 === 0 ? shared : `id,value\n${round},client-${c}\n`));
+      const responses = await Promise.all(
+        clients.map(async (_, c) => {
+          const response = await t.fetch(`/api/v1/datasets/${name}/versions?format=csv`, {
+            method: 'PUT',
+            headers: { 'content-type': 'text/csv' },
+            body: bodies[c]!,
+          });
+          return { status: response.status, version: (await response.json()) as DatasetVersion };
+        }),
+      );
+      expect(responses.map((r) => r.status).every((status) => status === 200 || status === 201)).toBe(true);
+      const sharedAnswers = responses.filter((_, c) => c % 2 === 0);
+      expect(new Set(sharedAnswers.map((r) => r.version.id)).size).toBe(1);
+      expect(sharedAnswers.filter((r) => r.status === 201)).toHaveLength(1);
+      const distinct = new Set(bodies).size;
+      expect(responses.filter((r) => r.status === 201)).toHaveLength(distinct);
+      const versions = (await t.sw.datasets.versions(name, { limit: 1000 })).items;
+      expect(versions.map((v) => v.version).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: before + distinct }, (_, i) => i + 1),
+      );
+      // Each body is exactly the version its push answered with.
+      for (const [c, response] of responses.entries()) {
+        const served = await t.sw.datasets.bytes(`${name}@${response.version.version}`);
+        expect(served.toString()).toBe(bodies[c]);
+      }
+    }
+    const created = await t.sw.audit.list({ action: 'dataset.create', limit: 1000 });
+    for (const name of ['raced-data-0', 'raced-data-1']) {
+      expect(created.items.filter((event) => (event.after as { name?: string }).name === name)).toHaveLength(
+        1,
+      );
+    }
+  });
+
+  it('lets exactly one of several racing alias moves with one expectedVersion win, each round', async () => {
+    const model = 'raced-model';
+    for (let v = 1; v <= CLIENTS; v++)
+      await t.sw.models.register(model, { file: Buffer.from(tabularModel(2, v)) });
+    // Round 0 creates the alias (expectedVersion null); later rounds move it from the last winner,
+    // each client to another version than the current one (moving it onto itself changes nothing,
+    // so in any serial order both that move and the next one would succeed).
+    let current: number | null = null;
+    for (let round = 0; round < 10; round++) {
+      const expected: number | null = current;
+      const targets = Array.from({ length: CLIENTS }, (_, v) => v + 1).filter((v) => v !== expected);
+      const results = await Promise.allSettled(
+        clients.map((client, c) =>
+          client.models.alias.set(model, 'champion', targets[(round + c) % targets.length]!, {
+            expectedVersion: expected,
+          }),
+        ),
+      );
+      const won = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+      expect(won, `round ${round}`).toHaveLength(1);
+      const winner: number = won[0]!.version;
+      for (const result of results) {
+        if (result.status === 'rejected') {
+          expect(result.reason).toBeInstanceOf(ConflictError);
+          expect(result.reason).toMatchObject({
+            code: 'ALIAS_CONFLICT',
+            details: { currentVersion: winner },
+          });
+        }
+      }
+      expect((await t.sw.models.alias.get(model, 'champion')).version).toBe(winner);
+      current = winner;
+    }
+    // Racing rollbacks that all expect the current version: one undoes the latest move.
+    const history = (await t.sw.models.alias.history(model, 'champion', { limit: 100 })).items;
+    expect(history).toHaveLength(10);
+    expect(history.every((move) => move.reason === 'set')).toBe(true);
+    const rollbacks = await Promise.allSettled(
+      clients.map((client) => client.models.alias.rollback(model, 'champion', { expectedVersion: current! })),
+    );
+    expect(rollbacks.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of rollbacks) {
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'ALIAS_CONFLICT' });
+    }
+    expect((await t.sw.models.alias.get(model, 'champion')).version).toBe(history[0]!.from);
+    const after = (await t.sw.models.alias.history(model, 'champion', { limit: 100 })).items;
+    expect(after).toHaveLength(11);
+    expect(after[0]).toMatchObject({ reason: 'rollback', from: current, to: history[0]!.from });
   });
 
   // Last: it may revoke the token every other test uses.

@@ -1,10 +1,13 @@
 /**
  * One request arbitrary per mutating route of the API, grouped as the fuzz test runs them: random
- * auth, request ids, idempotency keys, path parameters and bodies (see fuzz-inputs.ts).
+ * auth, request ids, idempotency keys, path parameters and bodies (see fuzz-inputs.ts). The groups
+ * of datasets are in fuzz-data-routes.ts, those of the model registry and lineage in
+ * fuzz-registry-routes.ts.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import type { RawRequest } from '../support/raw-http.js';
+import { datasetRouteGroups } from './fuzz-data-routes.js';
 import {
   anyJson,
   anyString,
@@ -21,6 +24,7 @@ import {
   validKey,
   validName,
 } from './fuzz-inputs.js';
+import { registryRouteGroups } from './fuzz-registry-routes.js';
 
 export interface FuzzRequest extends RawRequest {
   readonly label: string;
@@ -36,6 +40,17 @@ export interface Targets {
   readonly viewerToken: string;
   /** Largest artifact the server accepts (SLIPWAY_MAX_ARTIFACT_BYTES). */
   readonly artifactLimit: number;
+  /** A dataset with versions 1 and 2 (2 derived from 1). */
+  readonly datasetName: string;
+  readonly datasetColumns: readonly string[];
+  /** Its version 1 in the stored Parquet form: a Parquet file the server reads. */
+  readonly parquet: Buffer;
+  /** A model with versions 1 and 2, and the alias champion at 1. */
+  readonly modelName: string;
+  /** Valid ONNX files, each with one [N, 2] input. */
+  readonly onnx: readonly Buffer[];
+  /** `runs/<runId>/artifacts/<path>` of a valid ONNX file under the target run. */
+  readonly modelSource: string;
 }
 
 type Method = RawRequest['method'];
@@ -290,7 +305,16 @@ export function routeGroups(targets: Targets): Readonly<Record<string, fc.Arbitr
     ),
   );
 
-  return { experiments, runs, runData, search, artifacts, tokens };
+  return {
+    experiments,
+    runs,
+    runData,
+    search,
+    artifacts,
+    tokens,
+    ...datasetRouteGroups(targets, { json, common, build }),
+    ...registryRouteGroups(targets, { json, common, build }),
+  };
 }
 
 /** Filters the parser accepts: a few comparisons on metrics, params, tags and status. */

@@ -2,11 +2,13 @@
  * A rejected write changes nothing, on every metadata backend: property-based requests that are valid
  * except for one bad part (a metric point, a param, a tag, a field of a run, an experiment or a
  * token, an artifact's bytes) must be refused whole with a 4xx, and leave the resource exactly as it
- * was, with no audit event; the same request without the bad part is then accepted whole.
+ * was, with no audit event; the same request without the bad part is then accepted whole. A model
+ * upload that reuses an Idempotency-Key for other bytes is refused, storing no version and no blob.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tabularModel } from '../registry/fixtures.js';
 import { BACKENDS } from '../support/backends.js';
 import { parseError, problemWith, RawHttp, type RawResponse } from '../support/raw-http.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -342,6 +344,46 @@ describe.each(BACKENDS)('a rejected write changes nothing on %s', (backend) => {
       { seed: SEED, numRuns: 40, endOnFailure: true },
     );
   }, 120_000);
+
+  it('refuses a model upload that reuses an Idempotency-Key for other bytes; the same bytes replay', async () => {
+    const upload = (bytes: Uint8Array, key: string) =>
+      http.send({
+        method: 'POST',
+        path: '/api/v1/models/keyed/versions?description=same%20query',
+        headers: {
+          authorization: `Bearer ${t.adminToken}`,
+          'content-type': 'application/octet-stream',
+          'idempotency-key': key,
+        },
+        body: Buffer.from(bytes),
+      });
+    const blobs = async () => {
+      const digests = new Set<string>();
+      for await (const blob of t.server.platform.blobs.list()) digests.add(blob.digest);
+      return digests;
+    };
+    const first = await upload(tabularModel(2, 1), 'upload-1');
+    expect(first.status, first.text).toBe(201);
+    for (let seed = 2; seed <= 4; seed++) {
+      const before = {
+        versions: await t.sw.models.versions('keyed'),
+        blobs: await blobs(),
+        audit: await latestAuditId(t),
+      };
+      const other = await upload(tabularModel(2, seed), 'upload-1');
+      expectRejected(other, [409]);
+      expect(parseError(other.text)?.code).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect({
+        versions: await t.sw.models.versions('keyed'),
+        blobs: await blobs(),
+        audit: await latestAuditId(t),
+      }).toEqual(before);
+    }
+    const replay = await upload(tabularModel(2, 1), 'upload-1');
+    expect(replay.status, replay.text).toBe(201);
+    expect(JSON.parse(replay.text)).toEqual(JSON.parse(first.text));
+    expect((await t.sw.models.versions('keyed')).items).toHaveLength(1);
+  });
 
   async function observeExperimentRuns() {
     const page = await t.sw.runs.list({ experiment: experimentId, limit: 1000 });
