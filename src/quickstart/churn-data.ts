@@ -44,3 +44,16 @@ export function churnDataset(rows: number, seed: number): Dataset {
   }
   return { x, y, rows };
 }
+
+/** The table as CSV with a header (the features, then `churned`), as the quickstart pushes it. */
+export function toCsv(dataset: Dataset): string {
+  const width = CHURN_FEATURES.length;
+  const lines = [[...CHURN_FEATURES, 'churned'].join(',')];
+  for (let i = 0; i < dataset.rows; i++) {
+    const row = Array.from(dataset.x.subarray(i * width, (i + 1) * width), (v) =>
+      String(Math.round(v * 100) / 100),
+    );
+    lines.push(`${row.join(',')},${dataset.y[i]}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,7 +1,8 @@
 /**
  * The quickstart's demo: a learning-rate sweep for a churn model, logged through the SDK exactly as a
  * user's training script would (parent run, child runs, params, metric curves, model.onnx), then
- * read back (search, compare, verified download) so every step is proven, not assumed.
+ * read back (search, compare, verified download) so every step is proven, not assumed. The demo data
+ * is pushed as dataset versions first, and the best model is registered with its lineage at the end.
  */
 
 import { createHash } from 'node:crypto';
@@ -13,6 +14,7 @@ import { ConflictError } from '../core/errors.js';
 import { CHURN_FEATURES, churnDataset } from './churn-data.js';
 import { accuracy, logLoss, trainLogistic } from './logistic-regression.js';
 import { logisticToOnnx } from './onnx-logistic.js';
+import { pushDemoData, registerBestModel } from './registry-demo.js';
 
 export const DEMO_EXPERIMENT = 'demo';
 const LEARNING_RATES = [0.003, 0.01, 0.03, 0.1, 0.3];
@@ -24,6 +26,10 @@ export interface DemoResult {
   readonly trialRunIds: readonly string[];
   readonly bestRunId: string;
   readonly bestAccuracy: number;
+  /** The registered model version, e.g. `churn@1`. */
+  readonly model: string;
+  /** The dataset versions the model was trained and validated on. */
+  readonly datasets: { readonly train: string; readonly valid: string };
 }
 
 export async function runDemo(sw: Slipway, say: (line: string) => void): Promise<DemoResult> {
@@ -40,12 +46,14 @@ export async function runDemo(sw: Slipway, say: (line: string) => void): Promise
 
   const train = churnDataset(4000, 7);
   const valid = churnDataset(1000, 8);
+  const datasets = await pushDemoData(sw, train, valid, say);
   const sweep = await sw.startRun({
     experiment: DEMO_EXPERIMENT,
     name: 'lr-sweep',
     params: {
       model: 'logistic_regression',
-      dataset: 'synthetic-churn',
+      dataset: datasets.train,
+      valid_dataset: datasets.valid,
       train_rows: train.rows,
       valid_rows: valid.rows,
     },
@@ -67,6 +75,7 @@ export async function runDemo(sw: Slipway, say: (line: string) => void): Promise
       },
       tags: { kind: 'trial' },
     });
+    await run.logInputs([datasets.train, datasets.valid]);
     const model = await trainLogistic(train, valid, {
       learningRate,
       l2: 0.0001,
@@ -136,6 +145,7 @@ export async function runDemo(sw: Slipway, say: (line: string) => void): Promise
     await rm(scratch, { recursive: true, force: true });
   }
   say('read back: search, metric history, compare and a verified model.onnx download all agree');
+  const registered = await registerBestModel(sw, best, datasets, say);
 
   return {
     experiment: DEMO_EXPERIMENT,
@@ -143,5 +153,7 @@ export async function runDemo(sw: Slipway, say: (line: string) => void): Promise
     trialRunIds: trials.map((trial) => trial.id),
     bestRunId: best.id,
     bestAccuracy: best.accuracy,
+    model: `${registered.model}@${registered.version}`,
+    datasets,
   };
 }

@@ -2,6 +2,7 @@
  * `slipway quickstart` as a new user runs it: the real binary in a fresh folder. The demo it logs is
  * then read back by a fresh server, and its model.onnx is run in ONNX Runtime.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,21 @@ describe('slipway quickstart', () => {
         if ((probability[row]! >= 0.5 ? 1 : 0) === valid.y[row]) correct++;
       expect(Math.abs(correct / valid.rows - best.metrics['valid/accuracy']!.value)).toBeLessThanOrEqual(
         0.002,
+      );
+
+      // The demo data are dataset versions, and the champion is the best run's model with its lineage.
+      const champion = await sw.models.version('churn@champion');
+      expect(champion).toMatchObject({ run: best.id, aliases: ['champion'] });
+      expect(champion.datasets.map((d) => `${d.dataset}@${d.version}:${d.role}`)).toEqual([
+        'churn-train@1:train',
+        'churn-valid@1:validation',
+      ]);
+      expect(champion.digest).toBe(createHash('sha256').update(model).digest('hex'));
+      const train = await sw.datasets.version('churn-train@1');
+      expect(train.rowCount).toBe(4000);
+      const graph = await sw.lineage.get({ node: 'dataset:churn-train@1', direction: 'downstream' });
+      expect(graph.nodes.map((n) => n.id)).toEqual(
+        expect.arrayContaining([`run:${best.id}`, 'model:churn@1']),
       );
     } finally {
       await sw.close();
