@@ -1,12 +1,9 @@
 /** Datasets: immutable, content-addressed versions of tabular data with schema, profile, diff and validation. */
-import type { BlobStore, ByteSource } from '../artifacts/index.js';
-import type { AuditLog } from '../auth/index.js';
-import type { Clock } from '../core/clock.js';
+import type { ByteSource } from '../artifacts/index.js';
 import type { RequestContext } from '../core/context.js';
-import type { LineageRecorder } from '../lineage/index.js';
-import type { Database } from '../store/index.js';
 import type { DataEngine } from './data-engine.js';
 import { DatasetService } from './dataset-service.js';
+import type { DatasetsDeps } from './deps.js';
 import { DiffService } from './diff-service.js';
 import { type PushInput, type PushResult, pushVersion } from './push-service.js';
 import { ValidationService } from './validation/validation-service.js';
@@ -22,6 +19,7 @@ export {
   type RowsPage,
   type UpdateInput,
 } from './dataset-service.js';
+export type { DatasetsDeps } from './deps.js';
 export type * from './diff-entities.js';
 export { DiffService } from './diff-service.js';
 export * from './entities.js';
@@ -38,26 +36,15 @@ export type { SuiteInput } from './validation/suite.js';
 export { ValidationService } from './validation/validation-service.js';
 export { findDatasetRow, type LoadedVersion, loadDatasetVersion, profileOf } from './version-loader.js';
 
-export interface DatasetsDeps {
-  readonly database: Database;
-  readonly blobs: BlobStore;
-  readonly audit: AuditLog;
-  readonly clock: Clock;
-  readonly lineage: LineageRecorder;
-  readonly engine: DataEngine;
-  /** Largest file a push accepts (SLIPWAY_MAX_ARTIFACT_BYTES). */
-  readonly maxBytes: number;
-}
-
 export interface Datasets {
   readonly engine: DataEngine;
-  /** Lists, describes, tags, profiles, previews and downloads datasets and versions (D1). */
+  /** Lists, describes, tags, profiles, previews and downloads datasets and versions. */
   readonly datasets: DatasetService;
-  /** Pushes a file as a new version, or answers the version that already has these bytes (D1). */
+  /** Pushes a file as a new version, or answers the version that already has these bytes. */
   push(ctx: RequestContext, input: PushInput, body: ByteSource): Promise<PushResult>;
-  /** Compares two versions (D2). */
+  /** Compares two versions. */
   readonly diff: DiffService;
-  /** Runs validation suites and keeps their reports (D2). */
+  /** Runs validation suites and keeps their reports. */
   readonly validation: ValidationService;
 }
 

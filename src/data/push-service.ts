@@ -17,7 +17,7 @@ import { normaliseName } from '../core/names.js';
 import { datasetNode, type EdgeInput, type LineageRecorder, runNode } from '../lineage/index.js';
 import { type Database, type Executor, mutate } from '../store/index.js';
 import type { DatasetRow, DatasetVersionRow } from '../store/tables.js';
-import type { DataEngine } from './data-engine.js';
+import type { DatasetsDeps } from './deps.js';
 import {
   DATA_FORMATS,
   type DataFormat,
@@ -47,15 +47,8 @@ export interface PushResult {
   readonly created: boolean;
 }
 
-export interface PushDeps {
-  readonly database: Database;
-  readonly blobs: BlobStore;
-  readonly audit: AuditLog;
-  readonly clock: Clock;
-  readonly lineage: LineageRecorder;
-  readonly engine: DataEngine;
-  readonly maxBytes: number;
-}
+/** A push needs everything the domain is built from. */
+export type PushDeps = DatasetsDeps;
 
 const MAX_PARENTS = 100;
 
