@@ -1,10 +1,12 @@
-/** Reading and describing datasets and their versions: lists, tags, profiles, row previews, downloads. */
-import type { Readable } from 'node:stream';
+/**
+ * Reading and describing datasets and their versions: lists, tags, profiles, row previews and
+ * downloads (the last two read the version's blobs in version-rows.ts and version-download.ts).
+ */
 import type { BlobStore } from '../artifacts/index.js';
 import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
-import { IntegrityError, InvalidError, NotFoundError } from '../core/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { normaliseName } from '../core/names.js';
 import {
   decodePageToken,
@@ -20,59 +22,23 @@ import { type Database, type Executor, mutate } from '../store/index.js';
 import type { DatasetRow, DatasetVersionRow } from '../store/tables.js';
 import type { DataEngine } from './data-engine.js';
 import {
-  type DataFormat,
   type Dataset,
   type DatasetProfile,
   type DatasetVersion,
-  type LogicalType,
   type Tags,
   toDataset,
   toDatasetVersion,
 } from './entities.js';
-import { type JsonValue, toJsonValue } from './json-values.js';
-import { ident, literal } from './sql.js';
 import { checkDescription, mergeTags } from './tags.js';
+import { type Download, type DownloadForm, openDownload } from './version-download.js';
 import { findDatasetRow, loadDatasetVersion } from './version-loader.js';
+import { type RowsInput, type RowsPage, readRows, rowsWindow } from './version-rows.js';
 
 export interface UpdateInput {
   readonly description?: string;
   /** Merged into the current tags; a null value removes that tag. */
   readonly tags?: Readonly<Record<string, string | null>>;
 }
-
-export interface RowsInput {
-  readonly limit?: number;
-  readonly offset?: number;
-}
-
-export interface RowsPage {
-  readonly dataset: string;
-  readonly version: number;
-  readonly rowCount: number;
-  readonly offset: number;
-  readonly columns: readonly { readonly name: string; readonly type: LogicalType }[];
-  readonly rows: readonly Readonly<Record<string, JsonValue>>[];
-}
-
-export type DownloadForm = 'source' | 'parquet';
-
-export interface Download {
-  readonly version: DatasetVersion;
-  readonly digest: string;
-  readonly size: number;
-  readonly fileName: string;
-  readonly contentType: string;
-  readonly stream: Readable;
-}
-
-export const DEFAULT_ROWS = 100;
-export const MAX_ROWS = 1000;
-
-const CONTENT_TYPES: Readonly<Record<DataFormat, string>> = {
-  csv: 'text/csv; charset=utf-8',
-  jsonl: 'application/x-ndjson',
-  parquet: 'application/vnd.apache.parquet',
-};
 
 export class DatasetService {
   constructor(
@@ -219,76 +185,15 @@ export class DatasetService {
 
   /** Rows of the stored Parquet form, in file order. */
   async rows(rawName: string, ref: string, input: RowsInput = {}): Promise<RowsPage> {
-    const limit = pageSize(input.limit ?? DEFAULT_ROWS, MAX_ROWS);
-    const offset = input.offset ?? 0;
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new InvalidError(`offset must be a whole number from 0, got ${offset}`, {
-        field: 'offset',
-        value: offset,
-      });
-    }
+    const { limit, offset } = rowsWindow(input);
     const { version } = await this.load(rawName, ref);
-    const path = await this.engine.localFile(version.dataDigest, 'parquet');
-    const rows = await this.engine.withConnection(async (connection) => {
-      // Types the JSON conversion cannot show well travel as their text form.
-      const projection = version.columns
-        .map((column) =>
-          /^(TIME|INTERVAL)/.test(column.physicalType) && !column.physicalType.startsWith('TIMESTAMP')
-            ? `${ident(column.name)}::VARCHAR AS ${ident(column.name)}`
-            : ident(column.name),
-        )
-        .join(', ');
-      const reader = await connection.runAndReadAll(
-        `SELECT ${projection} FROM read_parquet(${literal(path)}) LIMIT ${limit} OFFSET ${offset}`,
-      );
-      return reader.getRowObjectsJS();
-    });
-    return {
-      dataset: version.dataset,
-      version: version.version,
-      rowCount: version.rowCount,
-      offset,
-      columns: version.columns.map((column) => ({ name: column.name, type: column.type })),
-      rows: rows.map((row) =>
-        Object.fromEntries(Object.entries(row).map(([key, value]) => [key, toJsonValue(value)])),
-      ),
-    };
+    return readRows(this.engine, version, limit, offset);
   }
 
   /** The bytes as pushed (or the stored Parquet form), verified as they stream. */
   async download(rawName: string, ref: string, form: DownloadForm = 'source'): Promise<Download> {
     const { version } = await this.load(rawName, ref);
-    const parquet = form === 'parquet';
-    const digest = parquet ? version.dataDigest : version.sourceDigest;
-    const size = parquet ? version.dataSize : version.sourceSize;
-    const format: DataFormat = parquet ? 'parquet' : version.format;
-    const missing = () =>
-      new IntegrityError(`dataset ${version.dataset}@${version.version} is missing its blob ${digest}`, {
-        digest,
-      });
-    const blob = await this.blobs.stat(digest);
-    if (blob === undefined) throw missing();
-    if (blob.size !== size) {
-      throw new IntegrityError(
-        `dataset ${version.dataset}@${version.version} should be ${size} bytes but its blob ${digest} has ${blob.size}`,
-        { digest, expected: size, size: blob.size },
-      );
-    }
-    let stream: Readable;
-    try {
-      stream = await this.blobs.get(digest);
-    } catch (error) {
-      if (error instanceof NotFoundError) throw missing();
-      throw error;
-    }
-    return {
-      version,
-      digest,
-      size,
-      fileName: `${version.dataset}-v${version.version}.${format}`,
-      contentType: CONTENT_TYPES[format],
-      stream,
-    };
+    return openDownload(this.blobs, version, form);
   }
 
   private async load(rawName: string, ref: string) {

@@ -3,39 +3,21 @@
  * DuckDB over their Parquet forms. Every query is one aggregate scan: statistics of each version
  * (the `from` one also finding the bins: decile edges, top categories), then per version the rows
  * counted per bin (one small group-by per column, reading only that column). PSI itself is
- * plain arithmetic on those counts (diff-psi.ts).
+ * plain arithmetic on those counts (diff-psi.ts). The two passes are in diff-statistics.ts and
+ * diff-shifts.ts; this file pairs the columns and assembles the diff.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
 import { normaliseName } from '../core/names.js';
 import { parseReference, type Reference } from '../core/references.js';
 import type { Database } from '../store/index.js';
 import type { DataEngine } from './data-engine.js';
 import type { Change, ColumnDiff, DatasetDiff, TypeChange } from './diff-entities.js';
-import { populationStability } from './diff-psi.js';
-import {
-  binEdges,
-  categoryCountsQuery,
-  columnAggregates,
-  EXACT_QUANTILE_ROWS,
-  isNumericType,
-  numericCountsQuery,
-  numericExpression,
-  type PsiColumn,
-  type PsiMethod,
-  parquetSource,
-  psiMethodFor,
-} from './diff-sql.js';
-import type { ColumnSchema, DatasetVersion } from './entities.js';
-import { aggregateScale, isVarianceOverflow } from './sql.js';
+import { type ColumnShift, psiOf } from './diff-shifts.js';
+import { isNumericType, type PsiColumn, psiMethodFor } from './diff-sql.js';
+import { binsOf, statistics } from './diff-statistics.js';
+import type { DatasetVersion } from './entities.js';
 import { loadDatasetVersion } from './version-loader.js';
 
-export interface ColumnShift {
-  readonly psi: number;
-  readonly bins: number;
-  readonly method: PsiMethod;
-}
-
-type Row = Record<string, unknown>;
+export type { ColumnShift };
 
 export class DiffService {
   constructor(
@@ -170,147 +152,10 @@ export function resolveSelector(field: string, dataset: string, raw: string): Re
   return parseReference(field, text.includes('@') ? text : `${dataset}@${text}`);
 }
 
-interface ColumnStats {
-  readonly nonNull: number;
-  readonly mean?: number;
-  readonly std?: number;
-  readonly deciles?: readonly (number | null)[];
-  readonly top?: readonly string[];
-}
-
-function binsOf(method: PsiMethod, stats: ColumnStats): Pick<PsiColumn, 'edges' | 'categories'> {
-  return method === 'deciles'
-    ? { edges: binEdges(stats.deciles), categories: [] }
-    : { edges: [], categories: stats.top ?? [] };
-}
-
-/** One pass over the file: non-null counts, means and standard deviations, and decile edges. */
-async function statistics(
-  connection: DuckDBConnection,
-  path: string,
-  rows: number,
-  columns: readonly { column: ColumnSchema; bins: PsiMethod | undefined }[],
-): Promise<ColumnStats[]> {
-  if (columns.length === 0) return [];
-  const query = async (scales: readonly number[] = []): Promise<Row> => {
-    const selects = columns.flatMap((entry, index) =>
-      columnAggregates(`c${index}`, entry.column, {
-        stats: true,
-        bins: entry.bins,
-        exactQuantiles: rows <= EXACT_QUANTILE_ROWS,
-        ...(scales[index] === undefined ? {} : { scale: scales[index] }),
-      }),
-    );
-    const reader = await connection.runAndReadAll(`SELECT ${selects.join(', ')} FROM ${parquetSource(path)}`);
-    return (reader.getRowObjectsJS()[0] ?? {}) as Row;
-  };
-  // Values beyond about 1e150 overflow the sums behind the mean and deviation: rare, so only then
-  // find which columns need scaling, and ask again.
-  let row = await query().catch((error: unknown) => {
-    if (isVarianceOverflow(error)) return undefined;
-    throw error;
-  });
-  const overflowed = (stats: Row) =>
-    columns.some((_, index) => {
-      const mean = stats[`c${index}_mean`];
-      return typeof mean === 'number' && !Number.isFinite(mean);
-    });
-  if (row === undefined || overflowed(row))
-    row = await query(await aggregateScales(connection, path, columns));
-  return columns.map((_, index) => {
-    const mean = finiteOrUndefined(row[`c${index}_mean`]);
-    const std = finiteOrUndefined(row[`c${index}_std`]);
-    const deciles = row[`c${index}_q`];
-    const top = row[`c${index}_top`];
-    return {
-      nonNull: Number(row[`c${index}_n`] ?? 0),
-      // One finite value has a mean but no sample deviation: report 0, as profiles do.
-      ...(mean === undefined ? {} : { mean, std: std ?? 0 }),
-      ...(Array.isArray(deciles) ? { deciles: deciles.map((q) => (q === null ? null : Number(q))) } : {}),
-      ...(Array.isArray(top) ? { top: top.filter((value) => value !== null).map(String) } : {}),
-    };
-  });
-}
-
-/** Per column, the scale its mean and deviation need (1 for all but very large numbers). */
-async function aggregateScales(
-  connection: DuckDBConnection,
-  path: string,
-  columns: readonly { column: ColumnSchema }[],
-): Promise<number[]> {
-  const selects = columns.map(({ column }, index) => {
-    if (!isNumericType(column.type)) return `NULL AS m${index}`;
-    const x = numericExpression(column);
-    return `max(abs(${x})) FILTER (WHERE isfinite(${x})) AS m${index}`;
-  });
-  const reader = await connection.runAndReadAll(`SELECT ${selects.join(', ')} FROM ${parquetSource(path)}`);
-  const row = (reader.getRowObjectsJS()[0] ?? {}) as Row;
-  return columns.map((_, index) => {
-    const value = row[`m${index}`];
-    return aggregateScale(typeof value === 'number' ? value : undefined);
-  });
-}
-
-async function psiOf(
-  connection: DuckDBConnection,
-  fromPath: string,
-  toPath: string,
-  columns: readonly PsiColumn[],
-): Promise<ColumnShift[]> {
-  if (columns.length === 0) return [];
-  const from = await binCounts(connection, fromPath, columns, 'from');
-  const to = await binCounts(connection, toPath, columns, 'to');
-  return columns.map((column, index) => {
-    const { psi, bins } = populationStability(from[index]!, to[index]!);
-    return { psi: Number.isFinite(psi) ? Math.max(0, psi) : 0, bins, method: column.method };
-  });
-}
-
-/** Each column's rows per bin in one file: one query for the numeric bins, one for the categories. */
-async function binCounts(
-  connection: DuckDBConnection,
-  path: string,
-  columns: readonly PsiColumn[],
-  side: 'from' | 'to',
-): Promise<Map<string | null, number>[]> {
-  const counts = columns.map(() => new Map<string | null, number>());
-  const numeric = columns.flatMap((psi, index) =>
-    psi.method === 'deciles' ? [{ index, column: psi[side], edges: psi.edges }] : [],
-  );
-  if (numeric.length > 0) {
-    const reader = await connection.runAndReadAll(numericCountsQuery(path, numeric));
-    for (const row of reader.getRowObjectsJS() as Row[]) {
-      const bin = row.v === null || row.v === undefined ? null : String(row.v);
-      counts[Number(row.col)]!.set(bin, Number(row.n));
-    }
-  }
-  const categorical = columns.flatMap((psi, index) =>
-    psi.method === 'categories' ? [{ index, column: psi[side], categories: psi.categories }] : [],
-  );
-  if (categorical.length > 0) {
-    // The label of the shared bin only has to differ from the listed categories.
-    const listed = new Set(categorical.flatMap((entry) => entry.categories));
-    let other = '(other)';
-    while (listed.has(other)) other = `(${other})`;
-    const reader = await connection.runAndReadAll(categoryCountsQuery(path, categorical, other));
-    for (const row of reader.getRowObjectsJS() as Row[]) {
-      const value = row.v === null || row.v === undefined ? null : String(row.v);
-      counts[Number(row.col)]!.set(value, Number(row.n));
-    }
-  }
-  return counts;
-}
-
 function nullRate(nonNull: number, rows: number): number {
   return rows === 0 ? 0 : (rows - nonNull) / rows;
 }
 
 function change(from: number, to: number): Change {
   return { from, to, delta: to - from };
-}
-
-function finiteOrUndefined(value: unknown): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const number = Number(value);
-  return Number.isFinite(number) ? number : undefined;
 }

@@ -5,26 +5,20 @@ import type { DataEngine } from './data-engine.js';
 import { DatasetService } from './dataset-service.js';
 import type { DatasetsDeps } from './deps.js';
 import { DiffService } from './diff-service.js';
-import { type PushInput, type PushResult, pushVersion } from './push-service.js';
+import type { PushInput } from './push-checks.js';
+import type { PushResult } from './push-insert.js';
+import { pushVersion } from './push-service.js';
 import { ValidationService } from './validation/validation-service.js';
 
 export { DataEngine } from './data-engine.js';
-export {
-  DatasetService,
-  DEFAULT_ROWS,
-  type Download,
-  type DownloadForm,
-  MAX_ROWS,
-  type RowsInput,
-  type RowsPage,
-  type UpdateInput,
-} from './dataset-service.js';
+export { DatasetService, type UpdateInput } from './dataset-service.js';
 export type { DatasetsDeps } from './deps.js';
 export type * from './diff-entities.js';
 export { DiffService } from './diff-service.js';
 export * from './entities.js';
 export type { JsonValue } from './json-values.js';
-export { type PushInput, type PushResult, parseFormat } from './push-service.js';
+export { type PushInput, parseFormat } from './push-checks.js';
+export type { PushResult } from './push-insert.js';
 export { MAX_RUN_INPUTS, RunInputService, type RunInputs } from './run-inputs.js';
 export type {
   ExpectationResult,
@@ -34,7 +28,9 @@ export type {
 } from './validation/report.js';
 export type { SuiteInput } from './validation/suite.js';
 export { ValidationService } from './validation/validation-service.js';
+export type { Download, DownloadForm } from './version-download.js';
 export { findDatasetRow, type LoadedVersion, loadDatasetVersion, profileOf } from './version-loader.js';
+export { DEFAULT_ROWS, MAX_ROWS, type RowsInput, type RowsPage } from './version-rows.js';
 
 export interface Datasets {
   readonly engine: DataEngine;

@@ -8,20 +8,14 @@ import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { ConflictError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
 import type { Page, PageRequest } from '../core/pagination.js';
 import { normaliseAlias } from '../core/references.js';
 import { type Database, type Executor, mutate, newestFirstPage } from '../store/index.js';
-import type { ModelAliasRow, ModelRow } from '../store/tables.js';
-import {
-  type AliasMove,
-  type AliasMoveReason,
-  type ModelAlias,
-  parsePolicy,
-  toAliasMove,
-  toModelAlias,
-} from './entities.js';
-import { aliasNotFound, assertActive, findModelRow, findVersionRow } from './model-loader.js';
+import type { ModelRow } from '../store/tables.js';
+import { AliasMoves } from './alias-moves.js';
+import { aliasConflict, currentRow, currentVersion, lockAlias } from './alias-rows.js';
+import { type AliasMove, type ModelAlias, toAliasMove, toModelAlias } from './entities.js';
+import { aliasNotFound, assertActive, findModelRow } from './model-loader.js';
 import { settableAlias } from './validation.js';
 
 export interface SetAliasInput {
@@ -36,30 +30,34 @@ export interface ExpectedInput {
 }
 
 export class AliasService {
+  private readonly moves: AliasMoves;
+
   constructor(
     private readonly database: Database,
-    private readonly audit: AuditLog,
-    private readonly clock: Clock,
-  ) {}
+    audit: AuditLog,
+    clock: Clock,
+  ) {
+    this.moves = new AliasMoves(audit, clock);
+  }
 
   async set(ctx: RequestContext, name: string, rawAlias: string, input: SetAliasInput): Promise<ModelAlias> {
     const alias = settableAlias('alias', rawAlias);
     return this.mutateActiveModel(ctx, name, async (trx, model) => {
-      const target = await this.checkTarget(trx, model, alias, input.version);
+      const target = await this.moves.checkTarget(trx, model, alias, input.version);
       const expected = input.expectedVersion;
       if (expected === null) {
         const current = await currentRow(trx, model.id, alias);
-        if (current !== undefined) throw conflict(model.name, alias, null, Number(current.version));
+        if (current !== undefined) throw aliasConflict(model.name, alias, null, Number(current.version));
         // A concurrent creator makes this insert fail on the primary key; mutate() runs the work
         // again and the check above then answers ALIAS_CONFLICT.
-        return this.insert(trx, ctx, model, alias, target, 'set');
+        return this.moves.insert(trx, ctx, model, alias, target, 'set');
       }
       if (expected === undefined) {
         const current = await lockAlias(trx, model.id, alias);
-        if (current === undefined) return this.insert(trx, ctx, model, alias, target, 'set');
-        return this.move(trx, ctx, model, alias, Number(current.version), target, 'set');
+        if (current === undefined) return this.moves.insert(trx, ctx, model, alias, target, 'set');
+        return this.moves.move(trx, ctx, model, alias, Number(current.version), target, 'set');
       }
-      return this.move(trx, ctx, model, alias, expected, target, 'set');
+      return this.moves.move(trx, ctx, model, alias, expected, target, 'set');
     });
   }
 
@@ -110,7 +108,7 @@ export class AliasService {
           : await currentRow(trx, model.id, alias);
       if (current === undefined) {
         if (input.expectedVersion !== undefined)
-          throw conflict(model.name, alias, input.expectedVersion, null);
+          throw aliasConflict(model.name, alias, input.expectedVersion, null);
         throw aliasNotFound(model.name, alias);
       }
       const from = input.expectedVersion ?? Number(current.version);
@@ -121,9 +119,9 @@ export class AliasService {
         .where('version', '=', from)
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) {
-        throw conflict(model.name, alias, from, await currentVersion(trx, model.id, alias));
+        throw aliasConflict(model.name, alias, from, await currentVersion(trx, model.id, alias));
       }
-      await this.record(trx, ctx, model, alias, from, null, 'delete');
+      await this.moves.record(trx, ctx, model, alias, from, null, 'delete');
       return toModelAlias(model.name, { ...current, version: from });
     });
   }
@@ -151,7 +149,7 @@ export class AliasService {
       const current = await currentVersion(trx, model.id, alias);
       if (history.length === 0 && current === null) throw aliasNotFound(model.name, alias);
       if (input.expectedVersion !== undefined && input.expectedVersion !== current) {
-        throw conflict(model.name, alias, input.expectedVersion, current);
+        throw aliasConflict(model.name, alias, input.expectedVersion, current);
       }
       const previous = versionBeforeUndoneMoves(history);
       if (previous === null) {
@@ -161,9 +159,9 @@ export class AliasService {
           { model: model.name, alias, currentVersion: current },
         );
       }
-      const target = await this.checkTarget(trx, model, alias, previous);
-      if (current === null) return this.insert(trx, ctx, model, alias, target, 'rollback');
-      return this.move(trx, ctx, model, alias, current, target, 'rollback');
+      const target = await this.moves.checkTarget(trx, model, alias, previous);
+      if (current === null) return this.moves.insert(trx, ctx, model, alias, target, 'rollback');
+      return this.moves.move(trx, ctx, model, alias, current, target, 'rollback');
     });
   }
 
@@ -177,104 +175,6 @@ export class AliasService {
       const model = await findModelRow(trx, name);
       assertActive(model);
       return work(trx, model);
-    });
-  }
-
-  /** The version must exist, and a protected alias may only point at an approved version. */
-  private async checkTarget(trx: Executor, model: ModelRow, alias: string, version: number): Promise<number> {
-    const row = await findVersionRow(trx, model, version);
-    const policy = parsePolicy(model.policy);
-    if (policy.requireApprovalFor.includes(alias) && row.approval_status !== 'approved') {
-      throw new ConflictError(
-        'APPROVAL_REQUIRED',
-        `alias '${alias}' of model '${model.name}' may only point at approved versions; version ${version} is ${row.approval_status}`,
-        { model: model.name, alias, version, status: row.approval_status },
-      );
-    }
-    return version;
-  }
-
-  private async insert(
-    trx: Executor,
-    ctx: RequestContext,
-    model: ModelRow,
-    alias: string,
-    version: number,
-    reason: AliasMoveReason,
-  ): Promise<ModelAlias> {
-    const row: ModelAliasRow = {
-      model_id: model.id,
-      alias,
-      version,
-      updated_by: ctx.actor.name,
-      updated_at: this.clock.now(),
-    };
-    await trx.insertInto('model_aliases').values(row).execute();
-    await this.record(trx, ctx, model, alias, null, version, reason);
-    return toModelAlias(model.name, row);
-  }
-
-  /** The compare-and-set itself: applied only if the alias still points at `from`. */
-  private async move(
-    trx: Executor,
-    ctx: RequestContext,
-    model: ModelRow,
-    alias: string,
-    from: number,
-    to: number,
-    reason: AliasMoveReason,
-  ): Promise<ModelAlias> {
-    const now = this.clock.now();
-    const result = await trx
-      .updateTable('model_aliases')
-      .set({ version: to, updated_by: ctx.actor.name, updated_at: now })
-      .where('model_id', '=', model.id)
-      .where('alias', '=', alias)
-      .where('version', '=', from)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) {
-      throw conflict(model.name, alias, from, await currentVersion(trx, model.id, alias));
-    }
-    if (from !== to) await this.record(trx, ctx, model, alias, from, to, reason);
-    return toModelAlias(model.name, {
-      model_id: model.id,
-      alias,
-      version: to,
-      updated_by: ctx.actor.name,
-      updated_at: now,
-    });
-  }
-
-  private async record(
-    trx: Executor,
-    ctx: RequestContext,
-    model: ModelRow,
-    alias: string,
-    from: number | null,
-    to: number | null,
-    reason: AliasMoveReason,
-  ): Promise<void> {
-    const at = this.clock.now();
-    await trx
-      .insertInto('model_alias_history')
-      .values({
-        id: newId(at),
-        model_id: model.id,
-        alias,
-        from_version: from,
-        to_version: to,
-        reason,
-        actor: ctx.actor.name,
-        request_id: ctx.requestId,
-        at,
-      })
-      .execute();
-    await this.audit.record(trx, ctx, {
-      action: `model.alias.${reason}`,
-      resourceType: 'model_alias',
-      resourceId: `${model.name}@${alias}`,
-      before: { alias, version: from },
-      after: { alias, version: to },
     });
   }
 }
@@ -293,51 +193,4 @@ function versionBeforeUndoneMoves(
     else return move.from_version === null ? null : Number(move.from_version);
   }
   return null;
-}
-
-async function currentRow(
-  executor: Executor,
-  modelId: string,
-  alias: string,
-): Promise<ModelAliasRow | undefined> {
-  return executor
-    .selectFrom('model_aliases')
-    .selectAll()
-    .where('model_id', '=', modelId)
-    .where('alias', '=', alias)
-    .executeTakeFirst();
-}
-
-async function currentVersion(executor: Executor, modelId: string, alias: string): Promise<number | null> {
-  const row = await currentRow(executor, modelId, alias);
-  return row === undefined ? null : Number(row.version);
-}
-
-/**
- * The alias row with its row lock taken by a no-op update (PostgreSQL re-reads the row after
- * waiting for a concurrent mover, so the version returned is the one this transaction will replace).
- */
-async function lockAlias(trx: Executor, modelId: string, alias: string): Promise<ModelAliasRow | undefined> {
-  return trx
-    .updateTable('model_aliases')
-    .set((eb) => ({ version: eb.ref('version') }))
-    .where('model_id', '=', modelId)
-    .where('alias', '=', alias)
-    .returningAll()
-    .executeTakeFirst();
-}
-
-function conflict(
-  name: string,
-  alias: string,
-  expected: number | null,
-  current: number | null,
-): ConflictError {
-  const where = current === null ? 'does not exist' : `points at version ${current}`;
-  const wanted = expected === null ? 'null (it must not exist yet)' : String(expected);
-  return new ConflictError(
-    'ALIAS_CONFLICT',
-    `alias '${alias}' of model '${name}' ${where}, not what expectedVersion ${wanted} says`,
-    { model: name, alias, expectedVersion: expected, currentVersion: current },
-  );
 }

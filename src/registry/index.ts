@@ -33,13 +33,8 @@ export {
   type UpdateModelInput,
 } from './model-service.js';
 export { MAX_ONNX_BYTES, readOnnxSignature } from './onnx-signature.js';
-export {
-  type DatasetReferenceInput,
-  type ModelArtifact,
-  type RegisterFromSourceInput,
-  type RegisterInput,
-  VersionService,
-} from './version-service.js';
+export type { DatasetReferenceInput, RegisterFromSourceInput, RegisterInput } from './version-metadata.js';
+export { type ModelArtifact, VersionService } from './version-service.js';
 
 export interface RegistryDeps {
   readonly database: Database;

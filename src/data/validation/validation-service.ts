@@ -26,7 +26,8 @@ import { parquetSource, quoteIdent, quoteString } from '../diff-sql.js';
 import type { DatasetVersion } from '../entities.js';
 import { toJsonValue } from '../json-values.js';
 import { loadDatasetVersion } from '../version-loader.js';
-import { type Check, compileChecks, type MeasuredShift, ROW_COUNT, type Row } from './expectations.js';
+import type { Check, MeasuredShift, Row } from './check.js';
+import { compileChecks, ROW_COUNT } from './expectations.js';
 import {
   type ExpectationResult,
   MAX_EXAMPLES,
