@@ -33,7 +33,7 @@ export async function insertVersion(
     const now = deps.clock.now();
     const dataset = await findOrCreateDataset(deps, trx, ctx, name, description, now);
     const earlier = await findSameContent(trx, name, source.digest, format);
-    if (earlier !== undefined) return { version: earlier, created: false };
+    if (earlier !== undefined) return recordLineageOfExisting(deps, trx, ctx, checked, earlier);
     const latest = await trx
       .selectFrom('dataset_versions')
       .select((eb) => eb.fn.max('version').as('max'))
@@ -76,6 +76,42 @@ export async function insertVersion(
     });
     return { version, created: true };
   });
+}
+
+/**
+ * Pushing bytes the dataset already has answers that version, but a `derivedFrom` or `run` given
+ * with the push is still a fact about it: its edges are recorded (and audited) like a new version's.
+ */
+export async function linkExisting(
+  deps: DatasetsDeps,
+  ctx: RequestContext,
+  checked: CheckedPush,
+  version: DatasetVersion,
+): Promise<PushResult> {
+  if (checked.edges(datasetNode(version.dataset, version.version)).length === 0) {
+    return { version, created: false };
+  }
+  return mutate(deps.database, ctx, (trx) => recordLineageOfExisting(deps, trx, ctx, checked, version));
+}
+
+async function recordLineageOfExisting(
+  deps: DatasetsDeps,
+  trx: Executor,
+  ctx: RequestContext,
+  checked: CheckedPush,
+  version: DatasetVersion,
+): Promise<PushResult> {
+  const edges = checked.edges(datasetNode(version.dataset, version.version));
+  if (edges.length > 0) {
+    await deps.lineage.record(trx, ctx, edges);
+    await deps.audit.record(trx, ctx, {
+      action: 'dataset.record_lineage',
+      resourceType: 'dataset_version',
+      resourceId: version.id,
+      after: { edges },
+    });
+  }
+  return { version, created: false };
 }
 
 /**

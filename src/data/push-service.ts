@@ -14,7 +14,7 @@ import { messageOf, readDataFile, unreadable } from './file-reader.js';
 import { type ProfiledFile, profileParquet } from './profiler.js';
 import { discardNewBlobs, storeBlobs } from './push-blobs.js';
 import { checkPush, type PushInput } from './push-checks.js';
-import { findSameContent, insertVersion, type PushResult } from './push-insert.js';
+import { findSameContent, insertVersion, linkExisting, type PushResult } from './push-insert.js';
 
 /** A push needs everything the domain is built from. */
 export type PushDeps = DatasetsDeps;
@@ -32,7 +32,7 @@ export async function pushVersion(
   const scratch = [spooled.path];
   try {
     const earlier = await findSameContent(database.db, name, spooled.digest, format);
-    if (earlier !== undefined) return { version: earlier, created: false };
+    if (earlier !== undefined) return linkExisting(deps, ctx, checked, earlier);
 
     const parquetPath = engine.scratchPath('parquet');
     scratch.push(parquetPath);

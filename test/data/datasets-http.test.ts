@@ -133,6 +133,22 @@ describe.each(BACKENDS)('datasets on %s', (backend) => {
     expect((await t.sw.datasets.versions('orders')).items).toHaveLength(1);
   });
 
+  it('records the lineage given with an identical push on the version it answers', async () => {
+    const run = await t.sw.startRun({ experiment: 'data-prep', name: 'repush', gitCommit: false });
+    const again = await t.sw.datasets.push('orders', Buffer.from(CSV), { format: 'csv', run: run.id });
+    expect(again.version).toBe(1);
+    const graph = await t.sw.lineage.get({ node: 'dataset:orders@1', direction: 'upstream', depth: 1 });
+    expect(graph.edges).toEqual([
+      expect.objectContaining({ source: `run:${run.id}`, target: 'dataset:orders@1', relation: 'produced' }),
+    ]);
+    const audit = await t.sw.audit.list({
+      resource: `dataset_version:${again.id}`,
+      action: 'dataset.record_lineage',
+    });
+    expect(audit.items).toHaveLength(1);
+    expect((await t.sw.datasets.versions('orders')).items).toHaveLength(1);
+  });
+
   it('previews rows as JSON and downloads the original bytes, verified', async () => {
     const page = await t.sw.datasets.rows('orders@1', { limit: 3, offset: 2 });
     expect(page).toMatchObject({ dataset: 'orders', version: 1, rowCount: N, offset: 2 });

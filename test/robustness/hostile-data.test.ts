@@ -84,13 +84,20 @@ describe.each(BACKENDS)('hostile data on %s', (backend) => {
         { type: 'values_between', column: 'x', min: -1e308, max: 1e308 },
         { type: 'distribution_close_to', column: 'x', reference: 'huge@2' },
         { type: 'mean_between', column: 'y', min: 3, max: 3 },
+        // The sum of x overflows a double; its mean does not.
+        { type: 'mean_between', column: 'x', min: 3.5e307, max: 3.6e307 },
+        { type: 'mean_between', column: 'x', max: 0 },
       ],
     });
     expect(report.results.map((result) => [result.success, result.offendingCount])).toEqual([
       [false, 1],
       [false, undefined],
       [true, undefined],
+      [true, undefined],
+      [false, undefined],
     ]);
+    const observed = report.results[3]!.observed as { mean: number };
+    expect(observed.mean / 3.5953862697246365e307).toBeCloseTo(1, 12);
   });
 
   it('refuses a column name holding NUL, and keeps NUL in values through rows, diff and YAML suites', async () => {

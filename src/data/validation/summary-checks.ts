@@ -5,6 +5,7 @@
  */
 import { isNumericType, quoteIdent } from '../diff-sql.js';
 import type { ColumnSchema } from '../entities.js';
+import { scaledAggregate } from '../sql.js';
 import { type Check, fixed, inRange, type MeasuredShift, mismatch, rangeText, round } from './check.js';
 import type { ExpectationOf } from './suite.js';
 
@@ -25,6 +26,9 @@ export function rowCountCheck(index: number, expectation: ExpectationOf<'row_cou
   };
 }
 
+/** 2^-600 keeps every finite double's share of a sum far from overflow and (for huge values) exact. */
+const OVERFLOW_SCALE = 2 ** -600;
+
 export function meanCheck(
   index: number,
   expectation: ExpectationOf<'mean_between'>,
@@ -41,9 +45,18 @@ export function meanCheck(
   return {
     index,
     expectation,
-    aggregates: [`avg(${x}) FILTER (WHERE isfinite(${x})) AS e${index}_mean`],
+    // The plain mean, and beside it in the same pass one over values scaled down by an exact power of
+    // two: a sum of values near 1e300 overflows a double, the scaled one never does.
+    aggregates: [
+      `avg(${x}) FILTER (WHERE isfinite(${x})) AS e${index}_mean`,
+      `${scaledAggregate('avg', x, OVERFLOW_SCALE, `isfinite(${x})`)} AS e${index}_mean_scaled`,
+    ],
     evaluate(row) {
-      const raw = row[`e${index}_mean`];
+      const plain = row[`e${index}_mean`];
+      const raw =
+        plain === null || plain === undefined || Number.isFinite(Number(plain))
+          ? plain
+          : row[`e${index}_mean_scaled`];
       if (raw === null || raw === undefined) {
         return {
           success: false,
