@@ -3,6 +3,7 @@
  * prints its figures side by side with a baseline measured in the same run.
  */
 import { runDatasetsBenchmark } from './datasets.js';
+import { runGbdtBenchmark } from './gbdt.js';
 import { runTrackingBenchmark } from './tracking.js';
 
 interface Benchmark {
@@ -20,6 +21,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       'pushing and profiling a 10M-row, 20-column file vs DuckDB SUMMARIZE; a ~1 GB CSV push with peak RSS',
     run: runDatasetsBenchmark,
+  },
+  gbdt: {
+    description:
+      'GBDT training on 200,000 x 20 synthetic rows vs scikit-learn HistGradientBoosting; ONNX rows/s',
+    run: runGbdtBenchmark,
   },
 };
 

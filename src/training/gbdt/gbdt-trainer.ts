@@ -1,0 +1,182 @@
+/**
+ * Trains a histogram-based gradient-boosted tree ensemble (pure, deterministic for a seed):
+ * bin the training rows, then per iteration compute gradients, grow one leaf-wise tree per output on
+ * a row subsample and a feature subsample, and add it to the scores; optionally stop early on a
+ * held-out validation split, keeping the best iteration.
+ */
+import { assertTable, type Feature, type Table, type Target } from '../table.js';
+import { binTable, fitBinning } from './binning.js';
+import type { GbdtModel } from './gbdt-model.js';
+import { type GbdtOptions, resolveGbdtOptions } from './gbdt-options.js';
+import { computeGradients, initialScores, type LossKind, type LossTargets, meanLoss } from './losses.js';
+import { sampleSorted, seededRandom } from './random.js';
+import type { RegressionTree } from './tree.js';
+import { addTreeScores } from './tree.js';
+import { GrowWorkspace, growTree } from './tree-grower.js';
+
+export function trainGbdt(table: Table, target: Target, options: GbdtOptions = {}): GbdtModel {
+  assertTable(table);
+  const opts = resolveGbdtOptions(options);
+  const targetRows = target.kind === 'classification' ? target.labels.length : target.values.length;
+  if (targetRows !== table.rows)
+    throw new RangeError(`target has ${targetRows} rows, the table ${table.rows}`);
+  if (table.features.length === 0) throw new RangeError('the table has no features');
+  const classes = target.kind === 'classification' ? target.classes : [];
+  if (target.kind === 'classification' && classes.length < 2) {
+    throw new RangeError(`classification needs at least 2 classes, got ${classes.length}`);
+  }
+  const kind: LossKind =
+    target.kind === 'regression' ? 'regression' : classes.length === 2 ? 'binary' : 'multiclass';
+  const outputs = kind === 'multiclass' ? classes.length : 1;
+  const random = seededRandom(opts.seed);
+
+  const { trainRows, validationRows } = splitRows(table.rows, opts.earlyStopping, random);
+  const trainTable = subsetTable(table, trainRows);
+  const trainTargets = subsetTargets(target, trainRows);
+  const binning = fitBinning(trainTable, opts.maxBins - 1);
+  const data = binTable(trainTable, binning);
+  const validation =
+    validationRows === null
+      ? null
+      : {
+          data: binTable(subsetTable(table, validationRows), binning),
+          targets: subsetTargets(target, validationRows),
+        };
+
+  const n = data.rows;
+  const baseScores = initialScores(kind, trainTargets, classes.length, null);
+  const scores = new Float64Array(n * outputs);
+  for (let r = 0; r < n; r++) scores.set(baseScores, r * outputs);
+  const validationScores = validation === null ? null : new Float64Array(validation.data.rows * outputs);
+  if (validationScores !== null)
+    for (let r = 0; r < validationScores.length / outputs; r++) validationScores.set(baseScores, r * outputs);
+
+  const gradients = Array.from({ length: outputs }, () => new Float64Array(n));
+  const hessians = Array.from({ length: outputs }, () => new Float64Array(n));
+  const workspace = new GrowWorkspace(data, opts.maxLeaves);
+  const sample = new Uint32Array(n);
+  const featureCount = binning.length;
+  const featurePick = new Uint32Array(featureCount);
+  const usedFeatures = Math.max(1, Math.round(featureCount * opts.featureFraction));
+  const sampleCount = Math.max(1, Math.round(n * opts.subsample));
+
+  const trees: RegressionTree[][] = [];
+  const trainLoss: number[] = [];
+  const validationLoss: number[] = [];
+  let best = { loss: Number.POSITIVE_INFINITY, iterations: 0 };
+  let stoppedEarly = false;
+  for (let iteration = 0; iteration < opts.iterations; iteration++) {
+    // The loss of the scores so far comes free with the gradients: it is the previous iteration's.
+    for (let k = 0; k < outputs; k++) {
+      const loss = computeGradients(kind, trainTargets, scores, outputs, k, gradients[k]!, hessians[k]!);
+      if (k === 0 && iteration > 0) trainLoss.push(loss);
+    }
+    const sampled = sampleCount === n ? fillRange(sample, n) : sampleSorted(n, sampleCount, random, sample);
+    const iterationTrees: RegressionTree[] = [];
+    for (let k = 0; k < outputs; k++) {
+      const features =
+        usedFeatures === featureCount
+          ? Int32Array.from({ length: featureCount }, (_, f) => f)
+          : Int32Array.from(
+              featurePick.subarray(0, sampleSorted(featureCount, usedFeatures, random, featurePick)),
+            );
+      workspace.rowIndex.set(sample.subarray(0, sampled));
+      const tree = growTree(workspace, sampled, features, gradients[k]!, hessians[k]!, opts);
+      // Gradients of this iteration are already computed, so scores can change right away.
+      if (sampled === n) addLeafScores(workspace, tree, scores, outputs, k);
+      else addTreeScores(tree, data, scores, outputs, k);
+      if (validation !== null) addTreeScores(tree, validation.data, validationScores!, outputs, k);
+      iterationTrees.push(tree);
+    }
+    trees.push(iterationTrees);
+    if (validation !== null && opts.earlyStopping !== false) {
+      const loss = meanLoss(kind, validation.targets, validationScores!, outputs);
+      validationLoss.push(loss);
+      if (loss < best.loss) best = { loss, iterations: iteration + 1 };
+      else if (iteration + 1 - best.iterations >= opts.earlyStopping.patience) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+  }
+  trainLoss.push(meanLoss(kind, trainTargets, scores, outputs));
+  const kept = validation === null ? trees.length : best.iterations;
+  return {
+    kind,
+    binning,
+    classes,
+    baseScores,
+    trees: trees.slice(0, kept),
+    history: { trainLoss, validationLoss, iterations: kept, stoppedEarly },
+  };
+}
+
+/** Adds a tree's leaf values using the grower's row segments (valid when every row was in the sample). */
+function addLeafScores(
+  workspace: GrowWorkspace,
+  tree: RegressionTree,
+  scores: Float64Array,
+  stride: number,
+  offset: number,
+) {
+  const { rowIndex, leafNodes, leafStarts, leafEnds } = workspace;
+  for (let i = 0; i < workspace.leafCount; i++) {
+    const value = tree.value[leafNodes[i]!]!;
+    for (let j = leafStarts[i]!; j < leafEnds[i]!; j++) scores[rowIndex[j]! * stride + offset]! += value;
+  }
+}
+
+function fillRange(out: Uint32Array, n: number): number {
+  for (let i = 0; i < n; i++) out[i] = i;
+  return n;
+}
+
+function splitRows(
+  rows: number,
+  earlyStopping: false | { readonly validationFraction: number },
+  random: () => number,
+): { trainRows: Uint32Array | null; validationRows: Uint32Array | null } {
+  if (earlyStopping === false) return { trainRows: null, validationRows: null };
+  const validationCount = Math.max(1, Math.round(rows * earlyStopping.validationFraction));
+  if (validationCount >= rows) throw new RangeError(`too few rows (${rows}) for a validation split`);
+  const isValidation = new Uint8Array(rows);
+  const picked = new Uint32Array(validationCount);
+  sampleSorted(rows, validationCount, random, picked);
+  for (const r of picked) isValidation[r] = 1;
+  const trainRows = new Uint32Array(rows - validationCount);
+  let t = 0;
+  for (let r = 0; r < rows; r++) if (isValidation[r] === 0) trainRows[t++] = r;
+  return { trainRows, validationRows: picked };
+}
+
+function subsetTable(table: Table, rows: Uint32Array | null): Table {
+  if (rows === null) return table;
+  const features = table.features.map((feature): Feature => {
+    if (feature.kind === 'numeric') {
+      return {
+        kind: 'numeric',
+        name: feature.name,
+        values: Float64Array.from(rows, (r) => feature.values[r]!),
+      };
+    }
+    return {
+      kind: 'categorical',
+      name: feature.name,
+      values: Array.from(rows, (r) => feature.values[r] ?? null),
+    };
+  });
+  return { rows: rows.length, features };
+}
+
+function subsetTargets(target: Target, rows: Uint32Array | null): LossTargets {
+  if (target.kind === 'classification') {
+    return {
+      labels: rows === null ? target.labels : Int32Array.from(rows, (r) => target.labels[r]!),
+      values: null,
+    };
+  }
+  return {
+    labels: null,
+    values: rows === null ? target.values : Float64Array.from(rows, (r) => target.values[r]!),
+  };
+}
