@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { gbdtToOnnx, predictLabels, trainGbdt } from '../src/training/gbdt/index.js';
-import { seededRandom } from '../src/training/gbdt/random.js';
+import { seededRandom } from '../src/training/random.js';
 import type { Table, Target } from '../src/training/table.js';
 import { formatCount, printTable } from './support/report.js';
 

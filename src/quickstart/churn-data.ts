@@ -1,4 +1,5 @@
 /** A seeded synthetic churn table for the quickstart demo: the same rows on every machine. */
+import { seededRandom } from '../training/random.js';
 
 export const CHURN_FEATURES = [
   'tenure_months',
@@ -13,18 +14,6 @@ export interface Dataset {
   /** 1 = churned. */
   readonly y: Uint8Array;
   readonly rows: number;
-}
-
-/** mulberry32: small, fast, good enough for demo data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function churnDataset(rows: number, seed: number): Dataset {

@@ -1,5 +1,6 @@
 /** Binary logistic regression by mini-batch gradient descent on standardised inputs (pure, no I/O). */
-import { type Dataset, seededRandom } from './churn-data.js';
+import { seededRandom } from '../training/random.js';
+import type { Dataset } from './churn-data.js';
 
 export interface LogisticModel {
   readonly weights: Float64Array;

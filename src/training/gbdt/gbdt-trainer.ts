@@ -4,12 +4,13 @@
  * a row subsample and a feature subsample, and add it to the scores; optionally stop early on a
  * held-out validation split, keeping the best iteration.
  */
+
+import { sampleSorted, seededRandom } from '../random.js';
 import { assertTable, type Feature, type Table, type Target } from '../table.js';
 import { binTable, fitBinning } from './binning.js';
 import type { GbdtModel } from './gbdt-model.js';
 import { type GbdtOptions, resolveGbdtOptions } from './gbdt-options.js';
 import { computeGradients, initialScores, type LossKind, type LossTargets, meanLoss } from './losses.js';
-import { sampleSorted, seededRandom } from './random.js';
 import type { RegressionTree } from './tree.js';
 import { addTreeScores } from './tree.js';
 import { GrowWorkspace, growTree } from './tree-grower.js';

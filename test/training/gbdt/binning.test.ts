@@ -1,7 +1,7 @@
 /** Quantisation of numeric and categorical features into at most 255 bins. */
 import { describe, expect, it } from 'vitest';
 import { binTable, fitBinning, MAX_VALUE_BINS, numericBin } from '../../../src/training/gbdt/binning.js';
-import { seededRandom } from '../../../src/training/gbdt/random.js';
+import { seededRandom } from '../../../src/training/random.js';
 import type { Table } from '../../../src/training/table.js';
 
 function numericTable(values: Float64Array): Table {

@@ -13,26 +13,12 @@ import {
 } from '../../../src/training/gbdt/gbdt-predict.js';
 import { trainGbdt } from '../../../src/training/gbdt/gbdt-trainer.js';
 import type { Table } from '../../../src/training/table.js';
+import { onnxFeeds } from '../onnx-feeds.js';
 import { type SyntheticTask, syntheticDataset } from './synthetic-data.js';
-
-function feeds(table: Table): Record<string, ort.Tensor> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const feature of table.features) {
-    out[feature.name] =
-      feature.kind === 'numeric'
-        ? new ort.Tensor('float32', Float32Array.from(feature.values), [table.rows, 1])
-        : new ort.Tensor(
-            'string',
-            feature.values.map((v) => v ?? ''),
-            [table.rows, 1],
-          );
-  }
-  return out;
-}
 
 async function run(bytes: Uint8Array, table: Table): Promise<ort.InferenceSession.OnnxValueMapType> {
   const session = await ort.InferenceSession.create(bytes);
-  return session.run(feeds(table));
+  return session.run(onnxFeeds(table));
 }
 
 /** Scales some numeric values far outside the training range and blanks some categories. */

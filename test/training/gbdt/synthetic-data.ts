@@ -2,7 +2,7 @@
  * Generated tabular data for the GBDT tests: four numeric features (with missing values) and one
  * categorical feature, with a known non-linear signal for binary, multiclass and regression targets.
  */
-import { seededRandom } from '../../../src/training/gbdt/random.js';
+import { seededRandom } from '../../../src/training/random.js';
 import type { Table, Target } from '../../../src/training/table.js';
 
 export type SyntheticTask = 'binary' | 'multiclass' | 'regression';

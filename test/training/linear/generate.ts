@@ -2,19 +2,10 @@
  * Seeded synthetic data for the linear-model tests: tables with numeric and categorical features
  * drawn around known logistic / linear models, with optional missing values and unseen categories.
  */
+import { seededRandom } from '../../../src/training/random.js';
 import type { Feature, Table } from '../../../src/training/table.js';
 
-/** mulberry32: a small deterministic generator of uniforms in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function normal(random: () => number): number {
   const u = Math.max(random(), 1e-12);

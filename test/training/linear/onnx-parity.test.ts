@@ -16,6 +16,7 @@ import {
   trainRidgeRegression,
 } from '../../../src/training/linear/index.js';
 import type { Table, Target } from '../../../src/training/table.js';
+import { onnxFeeds } from '../onnx-feeds.js';
 import { type LinearTruth, linearScores, makeTable, seededRandom, type TableSpec } from './generate.js';
 
 const spec: Omit<TableSpec, 'rows'> = {
@@ -39,25 +40,10 @@ const truth: LinearTruth = {
   ],
 };
 
-function feeds(table: Table): Record<string, ort.Tensor> {
-  const out: Record<string, ort.Tensor> = {};
-  for (const feature of table.features) {
-    out[feature.name] =
-      feature.kind === 'numeric'
-        ? new ort.Tensor('float32', Float32Array.from(feature.values), [table.rows, 1])
-        : new ort.Tensor(
-            'string',
-            feature.values.map((value) => value ?? ''),
-            [table.rows, 1],
-          );
-  }
-  return out;
-}
-
 async function run(model: LinearModel, table: Table): Promise<ort.InferenceSession.OnnxValueMapType> {
   const session = await ort.InferenceSession.create(linearModelToOnnx(model));
   try {
-    return await session.run(feeds(table));
+    return await session.run(onnxFeeds(table));
   } finally {
     await session.release();
   }

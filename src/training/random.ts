@@ -1,5 +1,6 @@
 /**
- * A small seeded PRNG (mulberry32) so row and feature subsampling are deterministic for a seed.
+ * A small seeded PRNG (mulberry32) so trainers (row and feature subsampling), test data
+ * and the quickstart's demo data are deterministic for a seed.
  */
 
 export type Random = () => number;
