@@ -8,11 +8,17 @@ import { type BlobStore, openBlobStore } from './artifacts/index.js';
 import { AuditLog, TokenService } from './auth/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { ServerConfig } from './core/config.js';
-import { createDatasets, DataEngine, type Datasets, RunInputService } from './data/index.js';
+import {
+  createDatasets,
+  DataEngine,
+  type Datasets,
+  loadDatasetVersion,
+  RunInputService,
+} from './data/index.js';
 import { LineageQuery, LineageRecorder } from './lineage/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
 import { type Database, openDatabase } from './store/index.js';
-import { createTracking, type Tracking } from './tracking/index.js';
+import { createTracking, findRunRow, type Tracking } from './tracking/index.js';
 
 export interface Platform {
   readonly config: ServerConfig;
@@ -61,6 +67,17 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
     engine,
     maxBytes: maxArtifactBytes,
   });
+  const registry = createRegistry({
+    database,
+    blobs,
+    audit,
+    clock,
+    lineage,
+    tracking,
+    datasets,
+    maxArtifactBytes,
+    scratchDir: join(config.home, 'tmp', 'models'),
+  });
   return {
     config,
     database,
@@ -69,20 +86,16 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
     audit,
     tokens: new TokenService(database, audit, clock),
     tracking,
-    lineage: new LineageQuery(database),
+    lineage: new LineageQuery(database, {
+      model: async (reference) => (await registry.versions.resolve(reference)).version,
+      dataset: async (reference) => (await loadDatasetVersion(database.db, reference)).version.version,
+      run: async (id) => {
+        await findRunRow(database.db, id);
+      },
+    }),
     runInputs: new RunInputService(database, audit, lineage),
     datasets,
-    registry: createRegistry({
-      database,
-      blobs,
-      audit,
-      clock,
-      lineage,
-      tracking,
-      datasets,
-      maxArtifactBytes,
-      scratchDir: join(config.home, 'tmp', 'models'),
-    }),
+    registry,
     async close() {
       engine.close();
       await blobs.close();

@@ -2,10 +2,11 @@
  * The parts of a push that need no body (name, format, description, the versions it derives from,
  * the run that produced it), checked first so a bad request fails before any byte is stored.
  */
-import { InvalidError, NotFoundError } from '../core/errors.js';
+import { InvalidError } from '../core/errors.js';
 import { normaliseName } from '../core/names.js';
 import { datasetNode, type EdgeInput, runNode } from '../lineage/index.js';
-import type { Database, Executor } from '../store/index.js';
+import type { Database } from '../store/index.js';
+import { findRunRow } from '../tracking/index.js';
 import { DATA_FORMATS, type DataFormat } from './entities.js';
 import { checkDescription } from './tags.js';
 import { loadDatasetVersion } from './version-loader.js';
@@ -47,7 +48,7 @@ export async function checkPush(
     const loaded = await loadDatasetVersion(database.db, reference, 'derivedFrom');
     parents.push(datasetNode(loaded.dataset.name, loaded.version.version));
   }
-  if (input.run !== undefined) await assertRunExists(database.db, input.run);
+  if (input.run !== undefined) await findRunRow(database.db, input.run);
   const run = input.run;
   return {
     name,
@@ -70,10 +71,4 @@ export function parseFormat(raw: string | undefined): DataFormat {
     field: 'format',
     value: raw ?? null,
   });
-}
-
-async function assertRunExists(executor: Executor, runId: string): Promise<void> {
-  const row = await executor.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
-  if (row === undefined)
-    throw new NotFoundError('RUN_NOT_FOUND', `run '${runId}' does not exist`, { run: runId });
 }

@@ -4,9 +4,10 @@
  */
 import type { AuditLog } from '../auth/index.js';
 import type { RequestContext } from '../core/context.js';
-import { InvalidError, NotFoundError } from '../core/errors.js';
+import { InvalidError } from '../core/errors.js';
 import { datasetNode, type LineageRecorder, runNode } from '../lineage/index.js';
 import { type Database, mutate } from '../store/index.js';
+import { findRunRow } from '../tracking/index.js';
 import { loadDatasetVersion } from './version-loader.js';
 
 export const MAX_RUN_INPUTS = 100;
@@ -32,10 +33,7 @@ export class RunInputService {
       });
     }
     return mutate(this.database, ctx, async (trx) => {
-      const run = await trx.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
-      if (run === undefined) {
-        throw new NotFoundError('RUN_NOT_FOUND', `run '${runId}' does not exist`, { run: runId });
-      }
+      const run = await findRunRow(trx, runId);
       const datasets: { dataset: string; version: number }[] = [];
       for (const [index, ref] of refs.entries()) {
         const { version } = await loadDatasetVersion(trx, ref, `datasets[${index}]`);

@@ -10,6 +10,7 @@ export {
   type LineageQueryInput,
   MAX_LINEAGE_DEPTH,
   MAX_LINEAGE_NODES,
+  type NodeResolvers,
 } from './lineage-query.js';
 export { LineageRecorder } from './lineage-recorder.js';
 export {

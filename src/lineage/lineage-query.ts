@@ -5,9 +5,10 @@
  */
 import { toIso } from '../core/clock.js';
 import { NotFoundError } from '../core/errors.js';
+import type { Reference } from '../core/references.js';
 import type { Database, Executor } from '../store/index.js';
 import { describeNodes } from './node-details.js';
-import { datasetNode, modelNode, type NodeKind, type ParsedNode, parseNode } from './node-keys.js';
+import { datasetNode, modelNode, type NodeKind, type ParsedNode, parseNode, runNode } from './node-keys.js';
 
 export const LINEAGE_DIRECTIONS = ['upstream', 'downstream', 'both'] as const;
 export type LineageDirection = (typeof LINEAGE_DIRECTIONS)[number];
@@ -53,14 +54,24 @@ export interface LineageQueryInput {
   readonly depth?: number;
 }
 
+/** How the domains that own nodes resolve a reference to the version it names now (NotFoundError if none). */
+export interface NodeResolvers {
+  model(reference: Reference): Promise<number>;
+  dataset(reference: Reference): Promise<number>;
+  run(id: string): Promise<void>;
+}
+
 export class LineageQuery {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly resolvers: NodeResolvers,
+  ) {}
 
   async walk(input: LineageQueryInput): Promise<LineageGraph> {
     const db = this.database.db;
     const direction = input.direction ?? 'both';
     const depth = input.depth ?? DEFAULT_LINEAGE_DEPTH;
-    const root = await resolveRoot(db, parseNode('node', input.node), input.node);
+    const root = await resolveRoot(db, this.resolvers, parseNode('node', input.node), input.node);
     const seen = new Set<string>([root]);
     const edges = new Map<string, LineageEdge>();
     let truncated = false;
@@ -117,71 +128,49 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function resolveRoot(db: Executor, node: ParsedNode, raw: string): Promise<string> {
-  const missing = (what: string) =>
-    new NotFoundError('LINEAGE_NODE_NOT_FOUND', `lineage node '${raw}': ${what}`, { node: raw });
-  switch (node.kind) {
-    case 'model': {
-      const model = await db
-        .selectFrom('models')
-        .select(['id', 'name'])
-        .where('name', '=', node.name)
-        .executeTakeFirst();
-      if (model === undefined) throw missing(`model '${node.name}' does not exist`);
-      let version = node.version;
-      if (version === undefined) {
-        const alias = await db
-          .selectFrom('model_aliases')
-          .select('version')
-          .where('model_id', '=', model.id)
-          .where('alias', '=', node.alias!)
-          .executeTakeFirst();
-        if (alias === undefined) throw missing(`model '${node.name}' has no alias '${node.alias}'`);
-        version = Number(alias.version);
-      }
-      const row = await db
-        .selectFrom('model_versions')
-        .select('version')
-        .where('model_id', '=', model.id)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      if (row === undefined) throw missing(`model '${node.name}' has no version ${version}`);
-      return modelNode(model.name, version);
+/**
+ * Resolves the start node through the domain that owns it, so an alias, `latest` and every error
+ * mean here what they mean everywhere else; "not found" becomes LINEAGE_NODE_NOT_FOUND.
+ */
+async function resolveRoot(
+  db: Executor,
+  resolvers: NodeResolvers,
+  node: ParsedNode,
+  raw: string,
+): Promise<string> {
+  const reference: Reference =
+    node.version === undefined
+      ? { name: node.name, alias: node.alias ?? 'latest' }
+      : { name: node.name, version: node.version };
+  try {
+    switch (node.kind) {
+      case 'model':
+        return modelNode(node.name, await resolvers.model(reference));
+      case 'dataset':
+        return datasetNode(node.name, await resolvers.dataset(reference));
+      case 'run':
+        await resolvers.run(node.name);
+        return runNode(node.name);
+      default:
+        return await edgeNamedNode(db, `${node.kind}:${node.name}`);
     }
-    case 'dataset': {
-      const dataset = await db
-        .selectFrom('datasets')
-        .select(['id', 'name'])
-        .where('name', '=', node.name)
-        .executeTakeFirst();
-      if (dataset === undefined) throw missing(`dataset '${node.name}' does not exist`);
-      if (node.version === undefined && node.alias !== 'latest') {
-        throw missing(`datasets know only version numbers and 'latest', not '${node.alias}'`);
-      }
-      let query = db.selectFrom('dataset_versions').select('version').where('dataset_id', '=', dataset.id);
-      query =
-        node.version === undefined
-          ? query.orderBy('version', 'desc').limit(1)
-          : query.where('version', '=', node.version);
-      const row = await query.executeTakeFirst();
-      if (row === undefined) throw missing(`dataset '${node.name}' has no version ${node.version ?? 'yet'}`);
-      return datasetNode(dataset.name, Number(row.version));
-    }
-    case 'run': {
-      const run = await db.selectFrom('runs').select('id').where('id', '=', node.name).executeTakeFirst();
-      if (run === undefined) throw missing(`run '${node.name}' does not exist`);
-      return `run:${run.id}`;
-    }
-    default: {
-      // Kinds whose own domains arrive later: a node exists when an edge names it.
-      const key = `${node.kind}:${node.name}`;
-      const edge = await db
-        .selectFrom('lineage_edges')
-        .select('source')
-        .where((eb) => eb.or([eb('source', '=', key), eb('target', '=', key)]))
-        .executeTakeFirst();
-      if (edge === undefined) throw missing('no lineage is recorded for it');
-      return key;
-    }
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    throw new NotFoundError('LINEAGE_NODE_NOT_FOUND', `lineage node '${raw}': ${error.message}`, {
+      node: raw,
+    });
   }
+}
+
+/** Kinds whose own domains arrive later: a node exists when an edge names it. */
+async function edgeNamedNode(db: Executor, key: string): Promise<string> {
+  const edge = await db
+    .selectFrom('lineage_edges')
+    .select('source')
+    .where((eb) => eb.or([eb('source', '=', key), eb('target', '=', key)]))
+    .executeTakeFirst();
+  if (edge === undefined) {
+    throw new NotFoundError('LINEAGE_NODE_NOT_FOUND', 'no lineage is recorded for it', { node: key });
+  }
+  return key;
 }

@@ -6,12 +6,12 @@
 import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
-import { NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { loadDatasetVersion } from '../data/index.js';
 import { datasetNode, type EdgeInput, type LineageRecorder, modelNode, runNode } from '../lineage/index.js';
 import { type Database, type Executor, mutate } from '../store/index.js';
 import type { ModelVersionRow } from '../store/tables.js';
+import { findRunRow } from '../tracking/index.js';
 import { type DatasetLink, type ModelSignature, type ModelVersion, toModelVersion } from './entities.js';
 import { assertActive, findModelRow, lockModel } from './model-loader.js';
 import type { ModelService } from './model-service.js';
@@ -44,18 +44,7 @@ export async function precheckVersion(database: Database, name: string, metadata
 }
 
 async function resolveLinks(executor: Executor, metadata: Metadata): Promise<DatasetLink[]> {
-  if (metadata.run !== undefined) {
-    const run = await executor
-      .selectFrom('runs')
-      .select('id')
-      .where('id', '=', metadata.run)
-      .executeTakeFirst();
-    if (run === undefined) {
-      throw new NotFoundError('RUN_NOT_FOUND', `run '${metadata.run}' does not exist`, {
-        run: metadata.run,
-      });
-    }
-  }
+  if (metadata.run !== undefined) await findRunRow(executor, metadata.run);
   const links: DatasetLink[] = [];
   for (const { ref, role, field } of metadata.datasets) {
     const loaded = await loadDatasetVersion(executor, ref, field);

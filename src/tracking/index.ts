@@ -26,6 +26,7 @@ export {
   type MetricSeriesInput,
 } from './metric-batch.js';
 export { MAX_HISTORY_PAGE, MetricService } from './metric-service.js';
+export { findRunRow } from './run-loader.js';
 export { type CreateRunInput, type ListRunsInput, RunService, type UpdateRunInput } from './run-service.js';
 export { RunSearch, type SearchRunsInput } from './search/run-search.js';
 export {
