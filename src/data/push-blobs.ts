@@ -3,8 +3,10 @@
  * blob store before the version row exists; after a failed push, those it added and nothing refers
  * to are removed again.
  */
+
 import { createReadStream } from 'node:fs';
 import type { BlobInfo, BlobStore } from '../artifacts/index.js';
+import { isBlobRecorded } from '../store/index.js';
 import type { DatasetsDeps } from './deps.js';
 
 export interface StoredBlob {
@@ -41,11 +43,8 @@ export async function storeBlobs(
 export async function discardNewBlobs(deps: DatasetsDeps, stored: readonly StoredBlob[]): Promise<void> {
   for (const blob of stored) {
     if (!blob.created) continue;
-    const row = await deps.database.db
-      .selectFrom('blobs')
-      .select('digest')
-      .where('digest', '=', blob.info.digest)
-      .executeTakeFirst();
-    if (row === undefined) await deps.blobs.delete(blob.info.digest).catch(() => {});
+    if (!(await isBlobRecorded(deps.database.db, blob.info.digest))) {
+      await deps.blobs.delete(blob.info.digest).catch(() => {});
+    }
   }
 }

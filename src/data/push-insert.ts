@@ -7,7 +7,7 @@ import type { BlobInfo } from '../artifacts/index.js';
 import type { RequestContext } from '../core/context.js';
 import { newId } from '../core/ids.js';
 import { datasetNode } from '../lineage/index.js';
-import { type Executor, mutate } from '../store/index.js';
+import { type Executor, mutate, recordBlobs } from '../store/index.js';
 import type { DatasetRow, DatasetVersionRow } from '../store/tables.js';
 import type { DatasetsDeps } from './deps.js';
 import { type DataFormat, type DatasetVersion, toDataset, toDatasetVersion } from './entities.js';
@@ -40,13 +40,7 @@ export async function insertVersion(
       .where('dataset_id', '=', dataset.id)
       .executeTakeFirst();
     const number = Number(latest?.max ?? 0) + 1;
-    for (const blob of source.digest === data.digest ? [source] : [source, data]) {
-      await trx
-        .insertInto('blobs')
-        .values({ digest: blob.digest, size: blob.size, created_at: now })
-        .onConflict((oc) => oc.column('digest').doNothing())
-        .execute();
-    }
+    await recordBlobs(trx, source.digest === data.digest ? [source] : [source, data], now);
     const row: DatasetVersionRow = {
       id: newId(now),
       dataset_id: dataset.id,

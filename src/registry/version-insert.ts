@@ -9,7 +9,7 @@ import type { RequestContext } from '../core/context.js';
 import { newId } from '../core/ids.js';
 import { loadDatasetVersion } from '../data/index.js';
 import { datasetNode, type EdgeInput, type LineageRecorder, modelNode, runNode } from '../lineage/index.js';
-import { type Database, type Executor, mutate } from '../store/index.js';
+import { type Database, type Executor, mutate, recordBlobs } from '../store/index.js';
 import type { ModelVersionRow } from '../store/tables.js';
 import { findRunRow } from '../tracking/index.js';
 import { type DatasetLink, type ModelSignature, type ModelVersion, toModelVersion } from './entities.js';
@@ -79,11 +79,7 @@ export async function insertVersion(
       .executeTakeFirst();
     const version = (last?.last === null || last?.last === undefined ? 0 : Number(last.last)) + 1;
     const now = deps.clock.now();
-    await trx
-      .insertInto('blobs')
-      .values({ digest: file.digest, size: file.size, created_at: now })
-      .onConflict((oc) => oc.column('digest').doNothing())
-      .execute();
+    await recordBlobs(trx, [file], now);
     const row: ModelVersionRow = {
       id: newId(now),
       model_id: model.id,

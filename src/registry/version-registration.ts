@@ -4,6 +4,7 @@
  * before anything is stored, the blob goes in, and then the version row (version-insert.ts). A blob
  * this request stored is removed again when the insert fails.
  */
+
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { removeStaleTempFiles, spoolToTempFile } from '../artifacts/index.js';
 import type { RequestContext } from '../core/context.js';
 import { InvalidError } from '../core/errors.js';
 import { normaliseName } from '../core/names.js';
+import { isBlobRecorded } from '../store/index.js';
 import type { Tracking } from '../tracking/index.js';
 import type { ModelVersion } from './entities.js';
 import { MAX_ONNX_BYTES, readOnnxSignature } from './onnx-signature.js';
@@ -105,12 +107,9 @@ export class VersionRegistration {
 
   /** After a failed insert: the blob this request stored goes, unless a row has come to use it. */
   private async removeUnreferencedBlob(digest: string): Promise<void> {
-    const row = await this.deps.database.db
-      .selectFrom('blobs')
-      .select('digest')
-      .where('digest', '=', digest)
-      .executeTakeFirst();
-    if (row === undefined) await this.deps.blobs.delete(digest).catch(() => {});
+    if (!(await isBlobRecorded(this.deps.database.db, digest))) {
+      await this.deps.blobs.delete(digest).catch(() => {});
+    }
   }
 }
 

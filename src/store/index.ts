@@ -1,3 +1,4 @@
+export { isBlobRecorded, recordBlobs } from './blob-rows.js';
 export type { Database, Db, DialectName, Executor, MetricColumns, Tx } from './database.js';
 export { currentMigration, LATEST_MIGRATION, MigrationError, migrateTo, migrateToLatest } from './migrate.js';
 export { MIGRATIONS } from './migrations/index.js';

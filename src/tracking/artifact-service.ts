@@ -14,7 +14,7 @@ import type { Clock } from '../core/clock.js';
 import { toIso } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { IntegrityError, NotFoundError } from '../core/errors.js';
-import { type Database, mutate } from '../store/index.js';
+import { type Database, mutate, recordBlobs } from '../store/index.js';
 import type { RunArtifactRow } from '../store/tables.js';
 import type { ArtifactInfo } from './entities.js';
 import { findRunRow } from './run-loader.js';
@@ -41,11 +41,7 @@ export class ArtifactService {
     return mutate(this.database, ctx, async (trx) => {
       const run = await findRunRow(trx, runId);
       const now = this.clock.now();
-      await trx
-        .insertInto('blobs')
-        .values({ digest: blob.digest, size: blob.size, created_at: now })
-        .onConflict((oc) => oc.column('digest').doNothing())
-        .execute();
+      await recordBlobs(trx, [blob], now);
       const previous = await trx
         .selectFrom('run_artifacts')
         .selectAll()
