@@ -1,4 +1,5 @@
 /** SDK methods for datasets: one method per REST operation. */
+
 import { extname } from 'node:path';
 import type { Page, PageRequest } from '../core/pagination.js';
 import type {
@@ -12,6 +13,7 @@ import type {
   ValidationReport,
 } from '../data/index.js';
 import type { HttpClient } from './http-client.js';
+import { splitReference, versionPath } from './references.js';
 import { downloadOf, downloadVerified, readVerified, type UploadSource, uploadBody } from './transfer.js';
 
 export type DatasetSource = UploadSource;
@@ -85,23 +87,23 @@ export class DatasetsApi {
 
   /** `name@3`, `name@latest` or `name` (the latest). */
   version(reference: string): Promise<DatasetVersion> {
-    return this.http.request('GET', versionPath(reference));
+    return this.http.request('GET', versionPath('datasets', reference));
   }
 
   /** Changes a version's description or tags (merged; null removes a tag). Its data never changes. */
   updateVersion(reference: string, input: DatasetUpdate): Promise<DatasetVersion> {
-    return this.http.request('PATCH', versionPath(reference), { body: input });
+    return this.http.request('PATCH', versionPath('datasets', reference), { body: input });
   }
 
   profile(
     reference: string,
   ): Promise<DatasetProfile & { readonly dataset: string; readonly version: number }> {
-    return this.http.request('GET', `${versionPath(reference)}/profile`);
+    return this.http.request('GET', `${versionPath('datasets', reference)}/profile`);
   }
 
   /** Rows as JSON objects: `limit` 1 to 1000 (default 100) from `offset` (default 0). */
   rows(reference: string, options: { limit?: number; offset?: number } = {}): Promise<RowsPage> {
-    return this.http.request('GET', `${versionPath(reference)}/rows`, { query: { ...options } });
+    return this.http.request('GET', `${versionPath('datasets', reference)}/rows`, { query: { ...options } });
   }
 
   /** The version's bytes as pushed (or its stored Parquet form) in memory, verified. */
@@ -122,7 +124,7 @@ export class DatasetsApi {
   }
 
   private async open(reference: string, options: DownloadOptions) {
-    const response = await this.http.raw('GET', `${versionPath(reference)}/download`, {
+    const response = await this.http.raw('GET', `${versionPath('datasets', reference)}/download`, {
       query: { form: options.form },
     });
     return downloadOf(response);
@@ -144,7 +146,7 @@ export class DatasetsApi {
    * YAML or JSON text (sent as application/yaml).
    */
   async validate(reference: string, suite: SuiteInput | string): Promise<ValidationReport> {
-    const path = `${versionPath(reference)}/validate`;
+    const path = `${versionPath('datasets', reference)}/validate`;
     if (typeof suite !== 'string') return this.http.request('POST', path, { body: suite });
     const response = await this.http.raw('POST', path, {
       headers: { 'content-type': 'application/yaml', accept: 'application/json' },
@@ -155,26 +157,17 @@ export class DatasetsApi {
 
   /** The version's stored validation reports, newest first. */
   validations(reference: string, page: PageRequest = {}): Promise<Page<ValidationReport>> {
-    return this.http.request('GET', `${versionPath(reference)}/validations`, { query: { ...page } });
+    return this.http.request('GET', `${versionPath('datasets', reference)}/validations`, {
+      query: { ...page },
+    });
   }
 
   validation(reference: string, id: string): Promise<ValidationReport> {
-    return this.http.request('GET', `${versionPath(reference)}/validations/${encodeURIComponent(id)}`);
+    return this.http.request(
+      'GET',
+      `${versionPath('datasets', reference)}/validations/${encodeURIComponent(id)}`,
+    );
   }
-}
-
-/** `name@N` -> name and selector; a bare name means the latest version. */
-function splitReference(reference: string): { name: string; selector: string } {
-  const text = reference.trim();
-  const at = text.lastIndexOf('@');
-  return at < 0
-    ? { name: text, selector: 'latest' }
-    : { name: text.slice(0, at), selector: text.slice(at + 1) };
-}
-
-function versionPath(reference: string): string {
-  const { name, selector } = splitReference(reference);
-  return `/api/v1/datasets/${encodeURIComponent(name)}/versions/${encodeURIComponent(selector)}`;
 }
 
 function datasetPath(name: string): string {

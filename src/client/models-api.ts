@@ -2,6 +2,7 @@
  * SDK methods for the model registry: one method per REST operation. Versions are named by
  * reference: `churn@3`, `churn@champion`, or `churn` for the newest version.
  */
+
 import type { Page, PageRequest } from '../core/pagination.js';
 import type {
   AliasMove,
@@ -18,6 +19,7 @@ import type {
   UpdateModelInput,
 } from '../registry/index.js';
 import type { HttpClient } from './http-client.js';
+import { splitReference, versionPath } from './references.js';
 import { downloadVerified, type UploadSource, uploadBody } from './transfer.js';
 
 export type ModelFileSource = UploadSource;
@@ -45,17 +47,6 @@ export interface ModelCreateOptions {
 }
 
 const id = encodeURIComponent;
-
-/** `churn@champion` -> ['churn', 'champion']; a bare name means the newest version. */
-export function splitModelReference(ref: string): [string, string] {
-  const at = ref.lastIndexOf('@');
-  return at < 0 ? [ref, 'latest'] : [ref.slice(0, at), ref.slice(at + 1)];
-}
-
-function versionPath(ref: string): string {
-  const [name, selector] = splitModelReference(ref);
-  return `/api/v1/models/${id(name)}/versions/${id(selector)}`;
-}
 
 export class ModelAliasesApi {
   constructor(private readonly http: HttpClient) {}
@@ -174,28 +165,28 @@ export class ModelsApi {
 
   /** One version by reference (`churn@3`, `churn@champion`, `churn`); `version` states the resolved number. */
   version(ref: string): Promise<ModelVersion> {
-    return this.http.request('GET', versionPath(ref));
+    return this.http.request('GET', versionPath('models', ref));
   }
 
   approve(ref: string, comment?: string): Promise<ModelVersion> {
-    return this.http.request('POST', `${versionPath(ref)}/approve`, {
+    return this.http.request('POST', `${versionPath('models', ref)}/approve`, {
       body: comment === undefined ? {} : { comment },
     });
   }
 
   reject(ref: string, comment?: string): Promise<ModelVersion> {
-    return this.http.request('POST', `${versionPath(ref)}/reject`, {
+    return this.http.request('POST', `${versionPath('models', ref)}/reject`, {
       body: comment === undefined ? {} : { comment },
     });
   }
 
   card(ref: string): Promise<ModelCard> {
-    return this.http.request('GET', `${versionPath(ref)}/card`);
+    return this.http.request('GET', `${versionPath('models', ref)}/card`);
   }
 
   /** The card rendered as markdown. */
   async cardMarkdown(ref: string): Promise<string> {
-    const response = await this.http.raw('GET', `${versionPath(ref)}/card`, {
+    const response = await this.http.raw('GET', `${versionPath('models', ref)}/card`, {
       headers: { accept: 'text/markdown' },
     });
     return response.body.text();
@@ -203,7 +194,7 @@ export class ModelsApi {
 
   /** Replaces the hand-written part of the card. */
   setCard(ref: string, fields: CardFields): Promise<ModelCard> {
-    return this.http.request('PUT', `${versionPath(ref)}/card`, { body: fields });
+    return this.http.request('PUT', `${versionPath('models', ref)}/card`, { body: fields });
   }
 
   /**
@@ -211,13 +202,13 @@ export class ModelsApi {
    * and verified against the version's digest.
    */
   async pull(ref: string, destination: string): Promise<PulledModel> {
-    const response = await this.http.raw('GET', `${versionPath(ref)}/artifact`);
+    const response = await this.http.raw('GET', `${versionPath('models', ref)}/artifact`);
     const digest = String(response.headers['x-content-sha256'] ?? '');
     const version = Number(response.headers['x-model-version']);
     // The size is what arrived, not the stated content-length.
     const size = await downloadVerified(response.body, destination, digest, `model ${ref}`);
     return {
-      model: splitModelReference(ref)[0].trim().toLowerCase(),
+      model: splitReference(ref).name.toLowerCase(),
       version,
       digest,
       size,
