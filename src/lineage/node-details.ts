@@ -59,6 +59,8 @@ export async function describeNodes(db: Executor, keys: readonly string[]): Prom
 
 async function describeModels(db: Executor, parts: KeyParts[], out: Map<string, Record<string, unknown>>) {
   if (parts.length === 0) return;
+  // The query returns every version of the named models; only the walked ones are described.
+  const wanted = new Set(parts.map((p) => p.key));
   const rows = await db
     .selectFrom('model_versions')
     .innerJoin('models', 'models.id', 'model_versions.model_id')
@@ -80,7 +82,7 @@ async function describeModels(db: Executor, parts: KeyParts[], out: Map<string, 
     .execute();
   for (const row of rows) {
     const key = `model:${row.name}@${Number(row.version)}`;
-    if (!parts.some((p) => p.key === key)) continue;
+    if (!wanted.has(key)) continue;
     out.set(key, {
       approvalStatus: row.approval_status,
       aliases: aliases
@@ -93,6 +95,7 @@ async function describeModels(db: Executor, parts: KeyParts[], out: Map<string, 
 
 async function describeDatasets(db: Executor, parts: KeyParts[], out: Map<string, Record<string, unknown>>) {
   if (parts.length === 0) return;
+  const wanted = new Set(parts.map((p) => p.key));
   const rows = await db
     .selectFrom('dataset_versions')
     .innerJoin('datasets', 'datasets.id', 'dataset_versions.dataset_id')
@@ -107,7 +110,7 @@ async function describeDatasets(db: Executor, parts: KeyParts[], out: Map<string
     .execute();
   for (const row of rows) {
     const key = `dataset:${row.name}@${Number(row.version)}`;
-    if (!parts.some((p) => p.key === key)) continue;
+    if (!wanted.has(key)) continue;
     out.set(key, {
       rowCount: Number(row.row_count),
       format: row.format,
