@@ -6,7 +6,7 @@
  * prediction throughput through onnxruntime-node (batch 1,000).
  *
  * Options: --rows N (200,000 training rows; 50,000 more are the test set), --trees N (100),
- * --no-sklearn, --no-onnx.
+ * --threads N (0 = the trainer's automatic choice), --no-sklearn, --no-onnx.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -142,6 +142,7 @@ export async function runGbdtBenchmark(args: readonly string[]): Promise<void> {
     options: {
       rows: { type: 'string', default: '200000' },
       trees: { type: 'string', default: '100' },
+      threads: { type: 'string', default: '0' },
       'no-sklearn': { type: 'boolean', default: false },
       'no-onnx': { type: 'boolean', default: false },
     },
@@ -157,7 +158,12 @@ export async function runGbdtBenchmark(args: readonly string[]): Promise<void> {
   );
 
   const start = performance.now();
-  const model = trainGbdt(train.table, train.target, { iterations: trees, maxLeaves: 31, learningRate: 0.1 });
+  const model = trainGbdt(train.table, train.target, {
+    iterations: trees,
+    maxLeaves: 31,
+    learningRate: 0.1,
+    threads: Number(values.threads),
+  });
   const seconds = (performance.now() - start) / 1000;
   const labels = test.target.kind === 'classification' ? test.target.labels : new Int32Array(0);
   const slipwayAccuracy = accuracy(predictLabels(model, test.table), labels);

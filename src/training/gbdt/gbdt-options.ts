@@ -20,6 +20,12 @@ export interface GbdtOptions {
   readonly featureFraction?: number;
   readonly maxBins?: number;
   readonly seed?: number;
+  /**
+   * Threads sharing histogram building, partitioning and gradients; 0 (the default) = automatic: up
+   * to 4 on large data (rows x features >= 1,000,000) in the main thread, otherwise 1. Set 1 when the
+   * caller already runs trainings in parallel. The model is the same for any thread count.
+   */
+  readonly threads?: number;
   /** Hold out a validation split and stop after `patience` iterations without improvement. */
   readonly earlyStopping?: { readonly validationFraction?: number; readonly patience?: number } | false;
 }
@@ -42,6 +48,7 @@ export function resolveGbdtOptions(options: GbdtOptions = {}): ResolvedGbdtOptio
     featureFraction: options.featureFraction ?? 1,
     maxBins: options.maxBins ?? 255,
     seed: options.seed ?? 0,
+    threads: options.threads ?? 0,
     earlyStopping:
       options.earlyStopping === undefined || options.earlyStopping === false
         ? false
@@ -64,6 +71,7 @@ export function resolveGbdtOptions(options: GbdtOptions = {}): ResolvedGbdtOptio
     'featureFraction',
     resolved.featureFraction,
   );
+  check(Number.isInteger(resolved.threads) && resolved.threads >= 0, 'threads', resolved.threads);
   check(resolved.maxBins >= 3 && resolved.maxBins <= 255, 'maxBins', resolved.maxBins);
   if (resolved.earlyStopping !== false) {
     const { validationFraction, patience } = resolved.earlyStopping;

@@ -1,16 +1,23 @@
 /**
- * Trains a histogram-based gradient-boosted tree ensemble (pure, deterministic for a seed):
- * bin the training rows, then per iteration compute gradients, grow one leaf-wise tree per output on
- * a row subsample and a feature subsample, and add it to the scores; optionally stop early on a
- * held-out validation split, keeping the best iteration.
+ * Trains a histogram-based gradient-boosted tree ensemble (deterministic for a seed, and the same for
+ * any thread count): bin the training rows, then per iteration compute gradients, grow one leaf-wise
+ * tree per output on a row subsample and a feature subsample, and add it to the scores; optionally
+ * stop early on a held-out validation split, keeping the best iteration. On large data, helper
+ * threads share the gradients, partitions and histograms (see helper-threads.ts, threads.ts); they
+ * are stopped before trainGbdt returns or throws.
  */
 
-import { sampleSorted, seededRandom } from '../random.js';
+import { type Random, sampleSorted, seededRandom } from '../random.js';
 import { assertTable, type Feature, type Table, type Target } from '../table.js';
 import { binTable, fitBinning } from './binning.js';
 import type { GbdtModel } from './gbdt-model.js';
-import { type GbdtOptions, resolveGbdtOptions } from './gbdt-options.js';
-import { computeGradients, initialScores, type LossKind, type LossTargets, meanLoss } from './losses.js';
+import { type GbdtOptions, type ResolvedGbdtOptions, resolveGbdtOptions } from './gbdt-options.js';
+import { GradientPass } from './gradient-pass.js';
+import { type HelperThread, startHelperThreads, stopHelperThreads } from './helper-threads.js';
+import { HistogramBuilder } from './histogram-builder.js';
+import { initialScores, type LossKind, type LossTargets, meanLoss } from './losses.js';
+import { RowOrder } from './row-order.js';
+import { resolveThreads } from './threads.js';
 import type { RegressionTree } from './tree.js';
 import { addTreeScores } from './tree.js';
 import { GrowWorkspace, growTree } from './tree-grower.js';
@@ -28,9 +35,27 @@ export function trainGbdt(table: Table, target: Target, options: GbdtOptions = {
   }
   const kind: LossKind =
     target.kind === 'regression' ? 'regression' : classes.length === 2 ? 'binary' : 'multiclass';
-  const outputs = kind === 'multiclass' ? classes.length : 1;
   const random = seededRandom(opts.seed);
 
+  const threads = resolveThreads(opts.threads, table.rows, table.features.length);
+  const helpers = startHelperThreads(threads - 1);
+  try {
+    return boost(table, target, kind, classes, opts, random, helpers);
+  } finally {
+    stopHelperThreads(helpers);
+  }
+}
+
+function boost(
+  table: Table,
+  target: Target,
+  kind: LossKind,
+  classes: readonly string[],
+  opts: ResolvedGbdtOptions,
+  random: Random,
+  helpers: readonly HelperThread[],
+): GbdtModel {
+  const outputs = kind === 'multiclass' ? classes.length : 1;
   const { trainRows, validationRows } = splitRows(table.rows, opts.earlyStopping, random);
   const trainTable = subsetTable(table, trainRows);
   const trainTargets = subsetTargets(target, trainRows);
@@ -46,15 +71,19 @@ export function trainGbdt(table: Table, target: Target, options: GbdtOptions = {
 
   const n = data.rows;
   const baseScores = initialScores(kind, trainTargets, classes.length, null);
-  const scores = new Float64Array(n * outputs);
+  const shared = helpers.length > 0;
+  const gradientPass = new GradientPass(kind, trainTargets, outputs, n, shared);
+  gradientPass.helper = helpers[0];
+  const { scores, gradients, hessians } = gradientPass;
   for (let r = 0; r < n; r++) scores.set(baseScores, r * outputs);
   const validationScores = validation === null ? null : new Float64Array(validation.data.rows * outputs);
   if (validationScores !== null)
     for (let r = 0; r < validationScores.length / outputs; r++) validationScores.set(baseScores, r * outputs);
 
-  const gradients = Array.from({ length: outputs }, () => new Float64Array(n));
-  const hessians = Array.from({ length: outputs }, () => new Float64Array(n));
-  const workspace = new GrowWorkspace(data, opts.maxLeaves);
+  const order = new RowOrder(data, shared);
+  order.helper = helpers[0];
+  const histograms = new HistogramBuilder(order, opts.maxLeaves, helpers, gradientPass.memory, opts);
+  const workspace = new GrowWorkspace(histograms, opts.maxLeaves);
   const sample = new Uint32Array(n);
   const featureCount = binning.length;
   const featurePick = new Uint32Array(featureCount);
@@ -69,7 +98,7 @@ export function trainGbdt(table: Table, target: Target, options: GbdtOptions = {
   for (let iteration = 0; iteration < opts.iterations; iteration++) {
     // The loss of the scores so far comes free with the gradients: it is the previous iteration's.
     for (let k = 0; k < outputs; k++) {
-      const loss = computeGradients(kind, trainTargets, scores, outputs, k, gradients[k]!, hessians[k]!);
+      const loss = gradientPass.run(k);
       if (k === 0 && iteration > 0) trainLoss.push(loss);
     }
     const sampled = sampleCount === n ? fillRange(sample, n) : sampleSorted(n, sampleCount, random, sample);
@@ -81,8 +110,8 @@ export function trainGbdt(table: Table, target: Target, options: GbdtOptions = {
           : Int32Array.from(
               featurePick.subarray(0, sampleSorted(featureCount, usedFeatures, random, featurePick)),
             );
-      workspace.rowIndex.set(sample.subarray(0, sampled));
-      const tree = growTree(workspace, sampled, features, gradients[k]!, hessians[k]!, opts);
+      workspace.order.load(sample, sampled, gradients[k]!, hessians[k]!);
+      const tree = growTree(workspace, sampled, features, opts);
       // Gradients of this iteration are already computed, so scores can change right away.
       if (sampled === n) addLeafScores(workspace, tree, scores, outputs, k);
       else addTreeScores(tree, data, scores, outputs, k);
@@ -120,7 +149,8 @@ function addLeafScores(
   stride: number,
   offset: number,
 ) {
-  const { rowIndex, leafNodes, leafStarts, leafEnds } = workspace;
+  const { leafNodes, leafStarts, leafEnds } = workspace;
+  const { rowIndex } = workspace.order;
   for (let i = 0; i < workspace.leafCount; i++) {
     const value = tree.value[leafNodes[i]!]!;
     for (let j = leafStarts[i]!; j < leafEnds[i]!; j++) scores[rowIndex[j]! * stride + offset]! += value;

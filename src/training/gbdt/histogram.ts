@@ -1,17 +1,72 @@
 /**
  * Gradient/hessian/count histograms of one leaf, laid out as three interleaved float64 slots per bin
  * over all features (see BinnedData.histogramOffsets). A sibling's histogram is parent minus the
- * smaller child, so only the smaller child is ever built from rows. Rows are visited once each and
- * all their (row-major) bins updated together, so a row's gradient and hessian are read once.
+ * smaller child, so only the smaller child is ever built from rows.
+ *
+ * Histograms read a leaf's positions of the row order (see RowOrder): ascending rows of the row-major
+ * bins, with gradients and hessians already gathered into position order.
+ * Each feature's slots are always accumulated by one kernel in row order, so the sums are the same
+ * whichever thread builds which features.
  */
 import type { BinnedData } from './binning.js';
 
 export const SLOT_WIDTH = 3;
 
-export function buildHistogram(
+/** Adds positions [start, end) of the row order into out[base + ...] for fixed features. */
+export type HistogramKernel = (
+  out: Float64Array,
+  base: number,
+  bins: Uint8Array,
+  rowIndex: Uint32Array,
+  start: number,
+  end: number,
+  gradients: Float64Array,
+  hessians: Float64Array,
+) => void;
+
+/**
+ * A kernel for features [first, last) with the feature loop unrolled and the slot offsets inlined as
+ * constants: V8 runs this straight-line form about 2.5x faster than the equivalent loop over features
+ * (measured at 200,000 x 20). Only integers computed here go into the source.
+ */
+export function compileHistogramKernel(data: BinnedData, first: number, last: number): HistogramKernel {
+  const updates: string[] = [];
+  for (let f = first; f < last; f++) {
+    const offset = data.histogramOffsets[f]! * SLOT_WIDTH;
+    updates.push(
+      `s = base + ${offset} + bins[rowBase + ${f}] * ${SLOT_WIDTH}; out[s] += g; out[s + 1] += h; out[s + 2] += 1;`,
+    );
+  }
+  const zeroFrom = data.histogramOffsets[first]! * SLOT_WIDTH;
+  const zeroTo = (data.histogramOffsets[last - 1]! + data.valueBins[last - 1]! + 1) * SLOT_WIDTH;
+  const body = `
+    out.fill(0, base + ${zeroFrom}, base + ${zeroTo});
+    let s = 0;
+    for (let j = start; j < end; j++) {
+      const rowBase = rowIndex[j] * ${data.features};
+      const g = gradients[j];
+      const h = hessians[j];
+      ${updates.join('\n')}
+    }`;
+  return new Function(
+    'out',
+    'base',
+    'bins',
+    'rowIndex',
+    'start',
+    'end',
+    'gradients',
+    'hessians',
+    body,
+  ) as HistogramKernel;
+}
+
+/** Builds the histogram of an arbitrary feature subset (feature sampling), as a plain loop. */
+export function buildSubsetHistogram(
   out: Float64Array,
   data: BinnedData,
   features: Int32Array,
+  bins: Uint8Array,
   rowIndex: Uint32Array,
   start: number,
   end: number,
@@ -19,8 +74,6 @@ export function buildHistogram(
   hessians: Float64Array,
   slotBases: Int32Array,
 ): void {
-  const bins = data.bins;
-  const width = data.features;
   const used = features.length;
   for (let i = 0; i < used; i++) {
     const f = features[i]!;
@@ -28,27 +81,10 @@ export function buildHistogram(
     slotBases[i] = base;
     out.fill(0, base, base + (data.valueBins[f]! + 1) * SLOT_WIDTH);
   }
-  if (used === width) {
-    // every feature: read the row's bins sequentially
-    for (let j = start; j < end; j++) {
-      const r = rowIndex[j]!;
-      const g = gradients[r]!;
-      const h = hessians[r]!;
-      const rowBase = r * width;
-      for (let f = 0; f < width; f++) {
-        const slot = slotBases[f]! + bins[rowBase + f]! * SLOT_WIDTH;
-        out[slot]! += g;
-        out[slot + 1]! += h;
-        out[slot + 2]! += 1;
-      }
-    }
-    return;
-  }
   for (let j = start; j < end; j++) {
-    const r = rowIndex[j]!;
-    const g = gradients[r]!;
-    const h = hessians[r]!;
-    const rowBase = r * width;
+    const g = gradients[j]!;
+    const h = hessians[j]!;
+    const rowBase = rowIndex[j]! * data.features;
     for (let i = 0; i < used; i++) {
       const slot = slotBases[i]! + bins[rowBase + features[i]!]! * SLOT_WIDTH;
       out[slot]! += g;

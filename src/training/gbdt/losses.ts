@@ -39,8 +39,8 @@ export function initialScores(
 }
 
 /**
- * Writes gradients/hessians for output `k` of every row (k = 0 unless multiclass) and returns the
- * mean loss of the current scores (computed in the same pass; for multiclass only when k = 0).
+ * Writes gradients/hessians for output `k` (k = 0 unless multiclass) of rows [from, to) and returns
+ * the summed loss of their current scores (computed in the same pass; for multiclass only when k = 0).
  */
 export function computeGradients(
   kind: LossKind,
@@ -50,12 +50,13 @@ export function computeGradients(
   k: number,
   gradients: Float64Array,
   hessians: Float64Array,
+  from: number,
+  to: number,
 ): number {
-  const n = gradients.length;
   let loss = 0;
   if (kind === 'regression') {
     const y = targets.values!;
-    for (let r = 0; r < n; r++) {
+    for (let r = from; r < to; r++) {
       const d = scores[r]! - y[r]!;
       gradients[r] = d;
       hessians[r] = 1;
@@ -63,7 +64,7 @@ export function computeGradients(
     }
   } else if (kind === 'binary') {
     const y = targets.labels!;
-    for (let r = 0; r < n; r++) {
+    for (let r = from; r < to; r++) {
       const p = 1 / (1 + Math.exp(-scores[r]!));
       const positive = y[r] === 1;
       gradients[r] = positive ? p - 1 : p;
@@ -72,7 +73,7 @@ export function computeGradients(
     }
   } else {
     const y = targets.labels!;
-    for (let r = 0; r < n; r++) {
+    for (let r = from; r < to; r++) {
       const base = r * scoresPerRow;
       let max = Number.NEGATIVE_INFINITY;
       for (let c = 0; c < scoresPerRow; c++) max = Math.max(max, scores[base + c]!);
@@ -84,7 +85,7 @@ export function computeGradients(
       if (k === 0) loss -= scores[base + y[r]!]! - max - Math.log(sum);
     }
   }
-  return n > 0 ? loss / n : 0;
+  return loss;
 }
 
 /** Mean loss: log-loss for classification, half squared error for regression. */

@@ -1,0 +1,203 @@
+/**
+ * Builds histograms from the row-ordered data into a pool of maxLeaves + 1 histograms, on this thread
+ * alone or split by feature ranges across helper threads sharing that memory. Each feature range is
+ * always built by one kernel in row order, so the model is bit-identical for any thread count.
+ */
+import type { BinnedData } from './binning.js';
+import { CONTROL, type GradientMemory, readSplit, SPLIT_IO, TASK } from './helper-protocol.js';
+import { awaitTask, type HelperThread, initHelperThread, isReady, sendTask } from './helper-threads.js';
+import {
+  buildSubsetHistogram,
+  compileHistogramKernel,
+  type HistogramKernel,
+  SLOT_WIDTH,
+  subtractHistogram,
+} from './histogram.js';
+import type { RowOrder } from './row-order.js';
+import { findBestSplit, type SplitCandidate, type SplitParams } from './split-finder.js';
+
+/** Below this many rows a hand-off costs more than the helper saves. */
+const PARALLEL_MIN_ROWS = 512;
+
+/** A leaf to find the best split of: its histogram, totals and rows. */
+export interface SplitJob {
+  readonly histogram: number;
+  readonly gradient: number;
+  readonly hessian: number;
+  readonly start: number;
+  readonly end: number;
+  readonly split: SplitCandidate;
+}
+
+function pickSplitParams({
+  lambda,
+  minSamplesLeaf,
+  minHessianLeaf,
+  minGainToSplit,
+}: SplitParams): SplitParams {
+  return { lambda, minSamplesLeaf, minHessianLeaf, minGainToSplit };
+}
+
+interface FeatureRange {
+  readonly kernel: HistogramKernel;
+  /** Absent for the range this thread builds. */
+  readonly helper: HelperThread | undefined;
+}
+
+export class HistogramBuilder {
+  readonly data: BinnedData;
+  /** Doubles per histogram in the pool. */
+  readonly histogramSize: number;
+  private readonly pool: Float64Array;
+  private readonly free: number[] = [];
+  private readonly ranges: FeatureRange[] = [];
+  private readonly slotBases: Int32Array;
+
+  /**
+   * With helpers, `order` and `gradients` must be on shared memory (they are posted to the helpers);
+   * each helper builds one range of features.
+   */
+  constructor(
+    readonly order: RowOrder,
+    maxLeaves: number,
+    helpers: readonly HelperThread[],
+    gradients: GradientMemory,
+    private readonly splitParams: SplitParams,
+  ) {
+    const data = order.data;
+    this.data = data;
+    this.histogramSize = data.histogramSlots * SLOT_WIDTH;
+    const poolBytes = (maxLeaves + 1) * this.histogramSize * 8;
+    this.pool = new Float64Array(
+      helpers.length > 0 ? new SharedArrayBuffer(poolBytes) : new ArrayBuffer(poolBytes),
+    );
+    for (let i = maxLeaves; i >= 0; i--) this.free.push(i * this.histogramSize);
+    this.slotBases = new Int32Array(data.features);
+    const count = Math.min(helpers.length + 1, data.features);
+    for (let t = 0; t < count; t++) {
+      const first = Math.round((t * data.features) / count);
+      const last = Math.round(((t + 1) * data.features) / count);
+      const kernel = compileHistogramKernel(data, first, last);
+      const helper = t === 0 ? undefined : helpers[t - 1]!;
+      if (helper !== undefined)
+        initHelperThread(helper, {
+          data,
+          order: order.memory(),
+          gradients,
+          splitParams: pickSplitParams(splitParams),
+          histograms: this.pool,
+          firstFeature: first,
+          lastFeature: last,
+        });
+      this.ranges.push({ kernel, helper });
+    }
+  }
+
+  /** Takes a histogram from the pool; returns its offset (see view). */
+  take(): number {
+    const base = this.free.pop();
+    if (base === undefined) throw new Error('histogram pool exhausted');
+    return base;
+  }
+
+  release(base: number): void {
+    this.free.push(base);
+  }
+
+  view(base: number): Float64Array {
+    return this.pool.subarray(base, base + this.histogramSize);
+  }
+
+  /** Builds the histogram at `base` from positions [start, end) of the row order. */
+  build(base: number, features: Int32Array, start: number, end: number): void {
+    const { data, order } = this;
+    const { bins, rowIndex, gradients, hessians } = order;
+    if (features.length < data.features) {
+      const out = this.view(base);
+      buildSubsetHistogram(
+        out,
+        data,
+        features,
+        bins,
+        rowIndex,
+        start,
+        end,
+        gradients,
+        hessians,
+        this.slotBases,
+      );
+      return;
+    }
+    const handOff = end - start >= PARALLEL_MIN_ROWS;
+    const helping: HelperThread[] = [];
+    for (const { helper } of this.ranges) {
+      if (!handOff || helper === undefined || !isReady(helper)) continue;
+      sendTask(helper, (control) => {
+        control[CONTROL.task] = TASK.histogram;
+        control[CONTROL.base] = base;
+        control[CONTROL.start] = start;
+        control[CONTROL.end] = end;
+      });
+      helping.push(helper);
+    }
+    for (const { kernel, helper } of this.ranges) {
+      if (helper !== undefined && helping.includes(helper)) continue;
+      kernel(this.pool, base, bins, rowIndex, start, end, gradients, hessians);
+    }
+    for (const helper of helping) awaitTask(helper);
+  }
+
+  /** The histogram at `parent` becomes itself minus the one at `child`. */
+  subtract(parent: number, child: number, features: Int32Array): void {
+    subtractHistogram(this.view(parent), this.view(child), this.data, features);
+  }
+
+  /**
+   * Finds the best split of each job's leaf (both children of a split come together): with a ready
+   * helper, the second on the helper while this thread does the first. Each search runs whole on one
+   * thread, so the result does not depend on where it ran.
+   */
+  findSplits(jobs: readonly SplitJob[], features: Int32Array): void {
+    const helper = this.ranges[1]?.helper;
+    const [first, second] = jobs;
+    if (
+      second !== undefined &&
+      helper !== undefined &&
+      isReady(helper) &&
+      features.length === this.data.features
+    ) {
+      helper.splitIO[SPLIT_IO.gradient] = second.gradient;
+      helper.splitIO[SPLIT_IO.hessian] = second.hessian;
+      sendTask(helper, (control) => {
+        control[CONTROL.task] = TASK.split;
+        control[CONTROL.base] = second.histogram;
+        control[CONTROL.start] = second.start;
+        control[CONTROL.end] = second.end;
+      });
+      this.findSplit(first!, features);
+      awaitTask(helper);
+      readSplit(helper.splitIO, second.split);
+      return;
+    }
+    for (const job of jobs) this.findSplit(job, features);
+  }
+
+  private findSplit(job: SplitJob, features: Int32Array): void {
+    const { histogram, gradient, hessian, start, end, split } = job;
+    findBestSplit(
+      this.view(histogram),
+      this.data,
+      features,
+      gradient,
+      hessian,
+      end - start,
+      this.splitParams,
+      split,
+    );
+  }
+
+  /** How many helpers have started (and take work). */
+  readyHelpers(): number {
+    return this.ranges.filter(({ helper }) => helper !== undefined && isReady(helper)).length;
+  }
+}
