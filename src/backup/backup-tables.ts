@@ -24,6 +24,8 @@ export const BACKUP_TABLES = [
   'model_aliases',
   'model_alias_history',
   'lineage_edges',
+  'automl_jobs',
+  'automl_trials',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -59,6 +61,8 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   model_aliases: ['model_id', 'alias'],
   model_alias_history: ['id'],
   lineage_edges: ['source', 'target', 'relation'],
+  automl_jobs: ['id'],
+  automl_trials: ['job_id', 'trial'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

@@ -40,7 +40,7 @@ export class CardService {
   /** Replaces the hand-written part of the card. */
   async update(ctx: RequestContext, reference: string | Reference, input: CardFields): Promise<ModelCard> {
     const ref = typeof reference === 'string' ? parseModelReference(reference) : reference;
-    const fields = checkFields(input);
+    const fields = checkCardFields(input);
     return mutate(this.database, ctx, async (trx) => {
       const resolved = await resolveRow(trx, ref);
       assertActive(resolved.model);
@@ -78,7 +78,7 @@ async function trainingData(
   }
 }
 
-function checkFields(input: CardFields): CardFields {
+export function checkCardFields(input: CardFields): CardFields {
   const text = (field: keyof CardFields) => {
     const value = input[field];
     return value === undefined ? {} : { [field]: checkText(field, value as string, MAX_CARD_TEXT) };

@@ -6,6 +6,7 @@ import type { DatasetProfile } from '../data/index.js';
 import type {
   Approval,
   DatasetLink,
+  ModelFeature,
   ModelFormat,
   ModelSignature,
   ModelVersion,
@@ -69,6 +70,8 @@ export interface ModelCard {
     readonly size: number;
     readonly signature: ModelSignature;
     readonly featureNames?: readonly string[];
+    readonly features?: readonly ModelFeature[];
+    readonly classes?: readonly string[];
     readonly metrics: Readonly<Record<string, number>>;
     readonly lineage: { readonly run?: string; readonly datasets: readonly DatasetLink[] };
     readonly approval: Approval;
@@ -110,6 +113,8 @@ export function buildCard(
       size: version.size,
       signature: version.signature,
       ...(version.featureNames === undefined ? {} : { featureNames: version.featureNames }),
+      ...(version.features === undefined ? {} : { features: version.features }),
+      ...(version.classes === undefined ? {} : { classes: version.classes }),
       metrics: version.metrics,
       lineage: { ...(version.run === undefined ? {} : { run: version.run }), datasets: version.datasets },
       approval: version.approval,
@@ -216,8 +221,11 @@ export function renderCardMarkdown(card: ModelCard): string {
   lines.push(
     `Opsets: ${opsets.join(', ')}; IR version ${auto.signature.irVersion}${producer === '' ? '' : `; producer ${producer}`}.`,
   );
-  if (auto.featureNames !== undefined)
+  if (auto.features !== undefined) lines.push('', 'Features:', '', ...featureLines(auto.features));
+  else if (auto.featureNames !== undefined)
     lines.push('', `Features: ${auto.featureNames.map((f) => `\`${f}\``).join(', ')}`);
+  if (auto.classes !== undefined)
+    lines.push('', `Classes: ${auto.classes.map((c) => `\`${c}\``).join(', ')}`);
   lines.push('');
 
   lines.push('## Lineage', '');
@@ -287,4 +295,22 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[])
 function num(value: number | undefined): string {
   if (value === undefined || value === null) return '';
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}
+
+/** Known categories beyond this many are counted, not listed: a card is read by people. */
+const LISTED_CATEGORIES = 20;
+
+function featureLines(features: readonly ModelFeature[]): string[] {
+  const lines = ['| feature | type | categories |', '|---|---|---|'];
+  for (const feature of features) {
+    const categories = feature.categories ?? [];
+    const listed = categories
+      .slice(0, LISTED_CATEGORIES)
+      .map((c) => `\`${c}\``)
+      .join(', ');
+    const more =
+      categories.length > LISTED_CATEGORIES ? ` and ${categories.length - LISTED_CATEGORIES} more` : '';
+    lines.push(`| \`${feature.name}\` | ${feature.type} | ${listed}${more} |`);
+  }
+  return lines;
 }

@@ -85,6 +85,14 @@ export interface Approval {
   readonly at?: string;
 }
 
+/** A named feature of a tabular model: numeric (float) or categorical (string) with its known categories. */
+export interface ModelFeature {
+  readonly name: string;
+  readonly type: 'numeric' | 'categorical';
+  /** Categorical features: the categories the model was trained on; any other value is unseen. */
+  readonly categories?: readonly string[];
+}
+
 export interface ModelVersion {
   readonly id: string;
   readonly model: string;
@@ -95,6 +103,10 @@ export interface ModelVersion {
   readonly size: number;
   readonly signature: ModelSignature;
   readonly featureNames?: readonly string[];
+  /** How named features map onto the graph's inputs (types, known categories). */
+  readonly features?: readonly ModelFeature[];
+  /** Classifiers: the label classes, in the order of the probability columns. */
+  readonly classes?: readonly string[];
   readonly metrics: Readonly<Record<string, number>>;
   /** The run that produced it. */
   readonly run?: string;
@@ -162,6 +174,8 @@ export function toModelVersion(name: string, row: ModelVersionRow, aliases: read
     size: Number(row.size),
     signature: JSON.parse(row.signature) as ModelSignature,
     ...(row.feature_names === null ? {} : { featureNames: JSON.parse(row.feature_names) as string[] }),
+    ...(row.features === null ? {} : { features: JSON.parse(row.features) as ModelFeature[] }),
+    ...(row.classes === null ? {} : { classes: JSON.parse(row.classes) as string[] }),
     metrics: JSON.parse(row.metrics) as Record<string, number>,
     ...(row.run_id === null ? {} : { run: row.run_id }),
     datasets: JSON.parse(row.datasets) as DatasetLink[],

@@ -85,6 +85,18 @@ const ApprovalSchema = z.object({
   at: Iso.optional(),
 });
 
+const FeatureSchema = z
+  .object({
+    name: z.string(),
+    type: z.enum(['numeric', 'categorical']),
+    categories: z
+      .array(z.string())
+      .readonly()
+      .optional()
+      .describe('Categorical: the categories the model knows'),
+  })
+  .meta({ id: 'ModelFeature' });
+
 export const ModelVersionSchema = z
   .object({
     id: z.string(),
@@ -95,6 +107,16 @@ export const ModelVersionSchema = z
     size: z.number().int(),
     signature: SignatureSchema,
     featureNames: z.array(z.string()).readonly().optional(),
+    features: z
+      .array(FeatureSchema)
+      .readonly()
+      .optional()
+      .describe("How named features map onto the graph's inputs"),
+    classes: z
+      .array(z.string())
+      .readonly()
+      .optional()
+      .describe('Classifiers: label classes, in probability column order'),
     metrics: Metrics,
     run: z.string().optional().describe('The run that produced it'),
     datasets: z.array(DatasetLinkSchema).readonly(),
@@ -157,6 +179,8 @@ const RegisterFields = {
   metrics: Metrics.optional(),
   description: z.string().optional(),
   featureNames: z.array(z.string()).optional(),
+  features: z.array(FeatureSchema).optional(),
+  classes: z.array(z.string()).optional(),
   tags: StringMap.optional(),
 };
 
@@ -299,6 +323,8 @@ export const ModelCardSchema = z
       size: z.number().int(),
       signature: SignatureSchema,
       featureNames: z.array(z.string()).readonly().optional(),
+      features: z.array(FeatureSchema).readonly().optional(),
+      classes: z.array(z.string()).readonly().optional(),
       metrics: Metrics,
       lineage: z.object({ run: z.string().optional(), datasets: z.array(DatasetLinkSchema).readonly() }),
       approval: ApprovalSchema,

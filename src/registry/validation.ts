@@ -2,7 +2,7 @@
 import { InvalidError } from '../core/errors.js';
 import { normaliseAlias } from '../core/references.js';
 import { applyTagChanges, type TagChanges, type TagRules } from '../core/tags.js';
-import { LATEST } from './entities.js';
+import { LATEST, type ModelFeature } from './entities.js';
 
 export const MAX_DESCRIPTION = 10_000;
 export const MAX_KEY_LENGTH = 250;
@@ -10,6 +10,7 @@ export const MAX_TAG_VALUE_LENGTH = 5_000;
 export const MAX_ENTRIES = 1_000;
 export const MAX_FEATURES = 100_000;
 export const MAX_COMMENT = 10_000;
+export const MAX_CATEGORIES = 100_000;
 
 export function checkText(field: string, text: string, max = MAX_DESCRIPTION): string {
   if (text.length > max) {
@@ -84,6 +85,61 @@ export function checkFeatureNames(names: readonly string[]): string[] {
     seen.add(name);
   }
   return [...names];
+}
+
+export function checkFeatures(features: readonly ModelFeature[]): ModelFeature[] {
+  checkFeatureNames(features.map((feature) => feature.name));
+  return features.map((feature, index) => {
+    const field = `features[${index}]`;
+    if (feature.type !== 'numeric' && feature.type !== 'categorical') {
+      throw new InvalidError(
+        `${field}.type must be 'numeric' or 'categorical', got '${String(feature.type)}'`,
+        {
+          field: `${field}.type`,
+          value: String(feature.type),
+        },
+      );
+    }
+    if (feature.categories === undefined) return { name: feature.name, type: feature.type };
+    if (feature.type === 'numeric') {
+      throw new InvalidError(`${field}.categories is only for categorical features`, {
+        field: `${field}.categories`,
+      });
+    }
+    return {
+      name: feature.name,
+      type: feature.type,
+      categories: checkStrings(`${field}.categories`, feature.categories, MAX_CATEGORIES),
+    };
+  });
+}
+
+export function checkClasses(classes: readonly string[]): string[] {
+  const checked = checkStrings('classes', classes, MAX_CATEGORIES);
+  if (checked.length < 2) {
+    throw new InvalidError(`classes must list at least 2 classes, got ${checked.length}`, {
+      field: 'classes',
+    });
+  }
+  return checked;
+}
+
+/** A list of distinct strings, each at most MAX_KEY_LENGTH characters. */
+function checkStrings(field: string, values: readonly string[], max: number): string[] {
+  checkCount(field, values.length, max);
+  const seen = new Set<string>();
+  for (const [index, value] of values.entries()) {
+    if (typeof value !== 'string' || value.length > MAX_KEY_LENGTH) {
+      throw new InvalidError(`${field}[${index}] must be a string of at most ${MAX_KEY_LENGTH} characters`, {
+        field: `${field}[${index}]`,
+      });
+    }
+    if (seen.has(value)) {
+      throw new InvalidError(`${field} repeats '${value}'`, { field: `${field}[${index}]`, value });
+    }
+    seen.add(value);
+  }
+  return [...values];
 }
 
 /** An alias name that can be set: the pattern, and not the built-in `latest`. */

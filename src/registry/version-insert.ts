@@ -89,6 +89,8 @@ export async function insertVersion(
       size: file.size,
       signature: JSON.stringify(file.signature),
       feature_names: metadata.featureNames === undefined ? null : JSON.stringify(metadata.featureNames),
+      features: metadata.features === undefined ? null : JSON.stringify(metadata.features),
+      classes: metadata.classes === undefined ? null : JSON.stringify(metadata.classes),
       metrics: JSON.stringify(metadata.metrics),
       run_id: metadata.run ?? null,
       datasets: JSON.stringify(links),
@@ -98,7 +100,7 @@ export async function insertVersion(
       approval_comment: null,
       approved_by: null,
       approved_at: null,
-      card: '{}',
+      card: metadata.card === undefined ? '{}' : JSON.stringify(metadata.card),
       created_by: ctx.actor.name,
       created_at: now,
     };

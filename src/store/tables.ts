@@ -24,6 +24,8 @@ export interface Tables {
   model_aliases: ModelAliasRow;
   model_alias_history: ModelAliasHistoryRow;
   lineage_edges: LineageEdgeRow;
+  automl_jobs: AutomlJobRow;
+  automl_trials: AutomlTrialRow;
 }
 
 export interface ExperimentRow {
@@ -186,6 +188,10 @@ export interface ModelVersionRow {
   signature: string;
   /** JSON array of feature names, for tabular models. */
   feature_names: string | null;
+  /** JSON array of {name, type, categories?}: how named features map onto the graph's inputs. */
+  features: string | null;
+  /** JSON array of the label classes, for classifiers. */
+  classes: string | null;
   /** JSON object of metric name to number. */
   metrics: string;
   run_id: string | null;
@@ -234,4 +240,37 @@ export interface LineageEdgeRow {
   relation: string;
   created_by: string;
   created_at: number;
+}
+
+export interface AutomlJobRow {
+  id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  /** The dataset version trained on, as `name@version`. */
+  dataset: string;
+  target: string;
+  /** JSON of the resolved AutoML options and the registration request. */
+  spec: string;
+  /** The AutoML (parent) run; each trial is a child run of it. */
+  run_id: string;
+  /** JSON {trialsDone, trialsFailed, trialsPlanned, elapsedMs, best}. */
+  progress: string;
+  /** JSON of the outcome once succeeded: best trial, holdout metrics, registered version. */
+  result: string | null;
+  /** JSON {code, message} once failed. */
+  error: string | null;
+  cancel_requested: number;
+  created_by: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+/** A finished trial of a job, so a resumed job does not redo it. */
+export interface AutomlTrialRow {
+  job_id: string;
+  trial: number;
+  run_id: string;
+  /** JSON of the trial's outcome. */
+  outcome: string;
 }

@@ -85,6 +85,25 @@ export function registryRouteGroups(
     fc.array(anyString, { maxLength: 4 }),
     fc.constant(Array.from({ length: 3 }, (_, i) => `f${i}`)),
   );
+  const features = fc.oneof(
+    fc.array(
+      fc.record(
+        {
+          name: fc.oneof(fc.constantFrom('a', 'b', 'x'), anyString),
+          type: fc.oneof(fc.constantFrom('numeric', 'categorical'), anyString),
+          categories: fc.oneof(fc.array(anyString, { maxLength: 4 }), anyJson),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 4 },
+    ),
+    anyJson,
+  );
+  const validFeatures = fc.constant([
+    { name: 'a', type: 'numeric' },
+    { name: 'b', type: 'categorical', categories: ['low', 'high'] },
+  ]);
+  const classes = fc.oneof(fc.array(anyString, { maxLength: 4 }), fc.constant(['yes']), anyJson);
   const registerFromSource = json(
     'POST',
     modelSegment.map((s) => `/api/v1/models/${s}/versions`),
@@ -95,6 +114,8 @@ export function registryRouteGroups(
       metrics,
       description: anyString,
       featureNames,
+      features,
+      classes,
       tags: stringMap(anyString),
     },
     fc.record(
@@ -105,6 +126,8 @@ export function registryRouteGroups(
         metrics: validMetrics,
         description: shortText,
         featureNames: fc.constant(['a', 'b']),
+        features: validFeatures,
+        classes: fc.constant(['0', '1']),
         tags: fc.dictionary(validKey, shortText, { maxKeys: 3 }),
       },
       { requiredKeys: ['source'] },

@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as registry from './0002-registry.js';
+import * as training from './0003-training.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-registry': registry,
+  '0003-training': training,
 };
