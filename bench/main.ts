@@ -2,6 +2,7 @@
  * Benchmark dispatcher: `npm run bench -- <name> [options]`. Each benchmark lives in its own file and
  * prints its figures side by side with a baseline measured in the same run.
  */
+import { runAutomlQualityBenchmark } from './automl-quality.js';
 import { runDatasetsBenchmark } from './datasets.js';
 import { runGbdtBenchmark } from './gbdt.js';
 import { runTrackingBenchmark } from './tracking.js';
@@ -26,6 +27,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       'GBDT training on 200,000 x 20 synthetic rows vs scikit-learn HistGradientBoosting; ONNX rows/s',
     run: runGbdtBenchmark,
+  },
+  automl: {
+    description:
+      'AutoML test accuracy / RMSE on scikit-learn data sets vs the best of its LogisticRegression, HistGradientBoosting, RandomForest',
+    run: runAutomlQualityBenchmark,
   },
 };
 
