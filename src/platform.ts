@@ -8,6 +8,7 @@ import { type BlobStore, openBlobStore } from './artifacts/index.js';
 import { AuditLog, TokenService } from './auth/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { ServerConfig } from './core/config.js';
+import type { Logger } from './core/logger.js';
 import {
   createDatasets,
   DataEngine,
@@ -19,6 +20,7 @@ import { LineageQuery, LineageRecorder } from './lineage/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
 import { type Database, openDatabase } from './store/index.js';
 import { createTracking, findRunRow, type Tracking } from './tracking/index.js';
+import { createTraining, type Training } from './training/index.js';
 
 export interface Platform {
   readonly config: ServerConfig;
@@ -33,10 +35,15 @@ export interface Platform {
   readonly runInputs: RunInputService;
   readonly datasets: Datasets;
   readonly registry: Registry;
+  /** AutoML jobs; a server calls `training.automl.resume()` to pick up jobs a stop interrupted. */
+  readonly training: Training;
   close(): Promise<void>;
 }
 
-export async function openPlatform(config: ServerConfig, options: { clock?: Clock } = {}): Promise<Platform> {
+export async function openPlatform(
+  config: ServerConfig,
+  options: { clock?: Clock; logger?: Logger } = {},
+): Promise<Platform> {
   const clock = options.clock ?? systemClock;
   const database = await openDatabase(config.database);
   let blobs: BlobStore;
@@ -78,6 +85,17 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
     maxArtifactBytes,
     scratchDir: join(config.home, 'tmp', 'models'),
   });
+  const runInputs = new RunInputService(database, audit, lineage);
+  const training = createTraining({
+    database,
+    audit,
+    clock,
+    tracking,
+    datasets,
+    registry,
+    runInputs,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   return {
     config,
     database,
@@ -93,10 +111,12 @@ export async function openPlatform(config: ServerConfig, options: { clock?: Cloc
         await findRunRow(database.db, id);
       },
     }),
-    runInputs: new RunInputService(database, audit, lineage),
+    runInputs,
     datasets,
     registry,
+    training,
     async close() {
+      await training.close();
       engine.close();
       await blobs.close();
       await database.close();

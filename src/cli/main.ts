@@ -17,6 +17,7 @@ import { registerModels } from './commands/models.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServer } from './commands/server.js';
+import { registerTrain } from './commands/train.js';
 import { CliContext, type CliIO, UsageError } from './context.js';
 
 export const EXIT_OK = 0;
@@ -48,6 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerDatasets(program, ctx);
   registerModels(program, ctx);
   registerLineage(program, ctx);
+  registerTrain(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -30,6 +30,7 @@ export type {
   ModelAlias,
   ModelCard,
   ModelDetails,
+  ModelFeature,
   ModelPolicy,
   ModelSignature,
   ModelVersion,
@@ -37,9 +38,23 @@ export type {
   TensorSpec,
 } from '../registry/index.js';
 export type * from '../tracking/index.js';
+export type {
+  AutomlJob,
+  AutomlJobResult,
+  AutomlJobStatus,
+  AutomlProgress,
+  HoldoutEvaluation,
+  LeaderboardEntry,
+  MetricName,
+  SearchSpace,
+  StartAutomlInput,
+  Strategy,
+  Task,
+} from '../training/index.js';
 export type { AuditQuery } from './access-api.js';
 export { ActiveRun, type BatchingOptions } from './active-run.js';
 export type { ArtifactSource, DownloadedArtifact } from './artifacts-api.js';
+export type { WaitOptions } from './automl-api.js';
 export type { DownloadedBackup } from './backup-api.js';
 export type { ConnectOptions } from './credentials.js';
 export type {

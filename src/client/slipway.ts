@@ -6,6 +6,7 @@ import type { CreateRunInput, Run } from '../tracking/index.js';
 import { AuditApi, TokensApi } from './access-api.js';
 import { ActiveRun, type BatchingOptions } from './active-run.js';
 import { ArtifactsApi } from './artifacts-api.js';
+import { AutomlApi } from './automl-api.js';
 import { BackupApi } from './backup-api.js';
 import { type ConnectOptions, resolveCredentials } from './credentials.js';
 import { DatasetsApi } from './datasets-api.js';
@@ -29,6 +30,7 @@ export class Slipway {
   readonly datasets: DatasetsApi;
   readonly models: ModelsApi;
   readonly lineage: LineageApi;
+  readonly automl: AutomlApi;
 
   private constructor(
     private readonly http: HttpClient,
@@ -44,6 +46,7 @@ export class Slipway {
     this.datasets = new DatasetsApi(http);
     this.models = new ModelsApi(http);
     this.lineage = new LineageApi(http);
+    this.automl = new AutomlApi(http);
   }
 
   get url(): string {

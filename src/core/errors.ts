@@ -119,6 +119,11 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
     status: 400,
     meaning: 'a model file that is not a valid model of its format (e.g. corrupt ONNX)',
   },
+  INVALID_TRAINING_DATA: {
+    status: 400,
+    meaning:
+      'training data AutoML cannot learn from: unknown or one-class target, all-null column, too few rows',
+  },
   UNAUTHENTICATED: { status: 401, meaning: 'no bearer token, or an unknown, revoked or expired one' },
   PERMISSION_DENIED: { status: 403, meaning: "the token's role is too low for this operation" },
   ROUTE_NOT_FOUND: { status: 404, meaning: 'no such endpoint' },
@@ -138,6 +143,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
   MODEL_VERSION_NOT_FOUND: { status: 404, meaning: 'the model has no such version' },
   ALIAS_NOT_FOUND: { status: 404, meaning: 'the model has no alias with that name' },
   LINEAGE_NODE_NOT_FOUND: { status: 404, meaning: 'the lineage node names nothing that exists' },
+  AUTOML_JOB_NOT_FOUND: { status: 404, meaning: 'no AutoML job with that id' },
   EXPERIMENT_EXISTS: { status: 409, meaning: 'an experiment (perhaps deleted) already has that name' },
   TOKEN_EXISTS: { status: 409, meaning: 'a token already has that name' },
   MODEL_EXISTS: { status: 409, meaning: 'a model (perhaps deleted) already has that name' },

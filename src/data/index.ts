@@ -20,6 +20,8 @@ export type { JsonValue } from './json-values.js';
 export { type PushInput, parseFormat } from './push-checks.js';
 export type { PushResult } from './push-insert.js';
 export { MAX_RUN_INPUTS, RunInputService, type RunInputs } from './run-inputs.js';
+/** Quoting for SQL other domains run through the data engine. */
+export { ident, literal } from './sql.js';
 export type {
   ExpectationResult,
   OffendingRow,

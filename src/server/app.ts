@@ -17,6 +17,7 @@ import { installPrometheus } from './prometheus.js';
 import { requestIdFrom } from './request-context.js';
 import { accessRoutes } from './routes/access.js';
 import { artifactRoutes } from './routes/artifacts.js';
+import { automlRoutes } from './routes/automl.js';
 import { backupRoutes } from './routes/backup.js';
 import { datasetCheckRoutes } from './routes/dataset-checks.js';
 import { datasetRoutes } from './routes/datasets.js';
@@ -87,5 +88,6 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   datasetCheckRoutes(app, platform);
   modelRoutes(app, platform);
   lineageRoutes(app, platform);
+  automlRoutes(app, platform);
   return app;
 }

@@ -21,7 +21,7 @@ export async function startServer(
   config: ServerConfig,
   options: { logger?: Logger } = {},
 ): Promise<RunningServer> {
-  const platform = await openPlatform(config);
+  const platform = await openPlatform(config, options.logger === undefined ? {} : { logger: options.logger });
   let closing = false;
   try {
     const adminTokenPath = await platform.tokens.bootstrapAdmin(config.home, systemContext(newId()));
@@ -31,6 +31,7 @@ export async function startServer(
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     await app.listen({ host: config.host, port: config.port });
+    await platform.training.automl.resume();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

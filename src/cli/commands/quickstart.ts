@@ -1,6 +1,6 @@
 /**
- * slipway quickstart [--exit]: starts a local server (SQLite + a local artifact folder), logs the demo
- * experiment through the SDK over HTTP, checks it by reading it back, and keeps serving until Ctrl-C
+ * slipway quickstart [--exit]: starts a local server (SQLite + a local artifact folder), trains the demo
+ * churn model with AutoML through the SDK over HTTP, checks it by reading it back, and keeps serving until Ctrl-C
  * (or, with --exit, stops and exits 0 only if every step succeeded).
  */
 
@@ -18,7 +18,7 @@ import { untilSignal } from './server.js';
 export function registerQuickstart(program: Command, ctx: CliContext): void {
   program
     .command('quickstart')
-    .description('Start a local server, log a demo experiment, and keep serving until Ctrl-C')
+    .description('Start a local server, train a demo model with AutoML, and keep serving until Ctrl-C')
     .option('--exit', 'stop after the demo; exit 0 only if every step succeeded')
     .action(async (options: { exit?: boolean }) => {
       const config = loadServerConfig(ctx.io.env, ctx.io.cwd);
@@ -46,16 +46,15 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
             `Admin token: ${tokenPath}`,
             '',
             'Try, from another shell in this folder:',
-            `  npx slipway runs list --experiment ${result.experiment}`,
-            `  npx slipway runs show ${result.bestRunId}`,
-            `  npx slipway runs search --experiment ${result.experiment} --filter "metrics.valid/accuracy > 0.7" --order-by "metrics.valid/accuracy desc"`,
+            `  npx slipway automl show ${result.automlJob}`,
+            `  npx slipway runs search --experiment ${result.experiment} --filter "parent_run_id = '${result.automlRunId}'" --order-by "metrics.cv/roc_auc desc"`,
             `  npx slipway runs compare ${result.trialRunIds.slice(0, 3).join(' ')}`,
-            `  npx slipway runs metrics ${result.bestRunId} valid/loss`,
-            `  npx slipway artifacts get ${result.bestRunId} model.onnx -o x.onnx`,
-            `  npx slipway datasets show ${result.datasets.train}`,
-            `  npx slipway models show ${result.model}`,
+            `  npx slipway models card ${result.model}`,
+            `  npx slipway models show churn@champion`,
             `  npx slipway lineage model:churn@champion --direction upstream`,
-            `  curl -H "Authorization: Bearer $(cat ${tokenPath})" ${server.url}/api/v1/runs/${result.bestRunId}`,
+            `  npx slipway datasets show ${result.dataset}`,
+            `  npx slipway train --dataset ${result.dataset} --target churned --strategy halving --trials 27 --register churn`,
+            `  curl -H "Authorization: Bearer $(cat ${tokenPath})" ${server.url}/api/v1/automl/${result.automlJob}`,
             options.exit ? '' : '\nPress Ctrl-C to stop.',
           ].join('\n'),
         );
