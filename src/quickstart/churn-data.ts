@@ -1,48 +1,70 @@
-/** A seeded synthetic churn table for the quickstart demo: the same rows on every machine. */
+/**
+ * A seeded synthetic churn table for the quickstart demo: the same rows on every machine. Numbers,
+ * categories and some missing payment methods, so AutoML has the kind of table it meets in practice.
+ */
 import { seededRandom } from '../training/random.js';
 
-export const CHURN_FEATURES = [
-  'tenure_months',
-  'monthly_charges',
-  'support_calls',
-  'contract_months',
-] as const;
+export const CHURN_TARGET = 'churned';
 
-export interface Dataset {
-  /** Row-major, CHURN_FEATURES.length columns. */
-  readonly x: Float64Array;
+const CONTRACTS = [
+  { name: 'month-to-month', months: 1 },
+  { name: 'one-year', months: 12 },
+  { name: 'two-year', months: 24 },
+] as const;
+const PAYMENTS = ['card', 'bank-transfer', 'check'] as const;
+
+export interface ChurnRow {
+  readonly tenure_months: number;
+  readonly monthly_charges: number;
+  readonly support_calls: number;
+  readonly contract: string;
+  /** null: not recorded. */
+  readonly payment: string | null;
   /** 1 = churned. */
-  readonly y: Uint8Array;
-  readonly rows: number;
+  readonly churned: 0 | 1;
 }
 
-export function churnDataset(rows: number, seed: number): Dataset {
+export function churnRows(rows: number, seed: number): ChurnRow[] {
   const random = seededRandom(seed);
-  const width = CHURN_FEATURES.length;
-  const x = new Float64Array(rows * width);
-  const y = new Uint8Array(rows);
+  const table: ChurnRow[] = [];
   for (let i = 0; i < rows; i++) {
     const tenure = Math.floor(random() * 72);
-    const charges = 20 + random() * 100;
+    const charges = Math.round((20 + random() * 100) * 100) / 100;
     const calls = Math.floor(-Math.log(1 - random()) * 1.5);
-    const contract = [1, 12, 24][Math.floor(random() * 3)]!;
-    // Churn grows with charges and support calls, shrinks with tenure and contract length.
-    const logit = -1.2 - 0.045 * tenure + 0.03 * charges + 0.55 * calls - 0.07 * contract + (random() - 0.5);
-    x.set([tenure, charges, calls, contract], i * width);
-    y[i] = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+    const contract = CONTRACTS[Math.floor(random() * CONTRACTS.length)]!;
+    const payment = random() < 0.05 ? null : PAYMENTS[Math.floor(random() * PAYMENTS.length)]!;
+    // Churn grows with charges, support calls and paying by check; shrinks with tenure and contract.
+    const logit =
+      -1.2 -
+      0.045 * tenure +
+      0.03 * charges +
+      0.55 * calls -
+      0.07 * contract.months +
+      (payment === 'check' ? 0.6 : 0) +
+      (random() - 0.5);
+    table.push({
+      tenure_months: tenure,
+      monthly_charges: charges,
+      support_calls: calls,
+      contract: contract.name,
+      payment,
+      churned: random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0,
+    });
   }
-  return { x, y, rows };
+  return table;
 }
 
-/** The table as CSV with a header (the features, then `churned`), as the quickstart pushes it. */
-export function toCsv(dataset: Dataset): string {
-  const width = CHURN_FEATURES.length;
-  const lines = [[...CHURN_FEATURES, 'churned'].join(',')];
-  for (let i = 0; i < dataset.rows; i++) {
-    const row = Array.from(dataset.x.subarray(i * width, (i + 1) * width), (v) =>
-      String(Math.round(v * 100) / 100),
-    );
-    lines.push(`${row.join(',')},${dataset.y[i]}`);
-  }
+/** The table as CSV with a header; a missing value is an empty field. */
+export function toCsv(rows: readonly ChurnRow[]): string {
+  const columns = [
+    'tenure_months',
+    'monthly_charges',
+    'support_calls',
+    'contract',
+    'payment',
+    CHURN_TARGET,
+  ] as const;
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(columns.map((column) => String(row[column] ?? '')).join(','));
   return `${lines.join('\n')}\n`;
 }

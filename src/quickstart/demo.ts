@@ -1,159 +1,118 @@
 /**
- * The quickstart's demo: a learning-rate sweep for a churn model, logged through the SDK exactly as a
- * user's training script would (parent run, child runs, params, metric curves, model.onnx), then
- * read back (search, compare, verified download) so every step is proven, not assumed. The demo data
- * is pushed as dataset versions first, and the best model is registered with its lineage at the end.
+ * The quickstart's demo: a churn table pushed as a dataset version, a model trained on it by
+ * AutoML (each trial a child run, the best refit, registered with its card and lineage), then read
+ * back through the API (run search, compare, a verified model download) so every step is proven,
+ * not assumed, and finally made champion.
  */
-
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Slipway } from '../client/slipway.js';
 import { ConflictError } from '../core/errors.js';
-import { CHURN_FEATURES, churnDataset } from './churn-data.js';
-import { accuracy, logLoss, trainLogistic } from './logistic-regression.js';
-import { logisticToOnnx } from './onnx-logistic.js';
-import { pushDemoData, registerBestModel } from './registry-demo.js';
+import type { AutomlJob } from '../training/index.js';
+import { MODEL_ARTIFACT } from '../training/index.js';
+import { CHURN_TARGET, churnRows } from './churn-data.js';
+import { crownChampion, DEMO_MODEL, pushDemoData } from './registry-demo.js';
 
 export const DEMO_EXPERIMENT = 'demo';
-const LEARNING_RATES = [0.003, 0.01, 0.03, 0.1, 0.3];
-const EPOCHS = 30;
+const DEMO_ROWS = 4000;
+const DEMO_TRIALS = 12;
 
 export interface DemoResult {
   readonly experiment: string;
-  readonly sweepRunId: string;
+  readonly automlJob: string;
+  /** The AutoML run; the trials are its child runs. */
+  readonly automlRunId: string;
   readonly trialRunIds: readonly string[];
   readonly bestRunId: string;
-  readonly bestAccuracy: number;
+  /** Cross-validated ROC AUC of the best trial, and the refit model's holdout accuracy. */
+  readonly bestScore: number;
+  readonly holdoutAccuracy: number;
   /** The registered model version, e.g. `churn@1`. */
   readonly model: string;
-  /** The dataset versions the model was trained and validated on. */
-  readonly datasets: { readonly train: string; readonly valid: string };
+  /** The dataset version it was trained on, e.g. `churn-train@1`. */
+  readonly dataset: string;
 }
 
 export async function runDemo(sw: Slipway, say: (line: string) => void): Promise<DemoResult> {
   await sw.experiments
     .create({
       name: DEMO_EXPERIMENT,
-      description: 'Quickstart: learning-rate sweep for a churn classifier',
+      description: 'Quickstart: AutoML for a churn classifier',
       tags: { source: 'quickstart' },
     })
     .catch((error: unknown) => {
       if (!(error instanceof ConflictError)) throw error;
     });
   say(`experiment '${DEMO_EXPERIMENT}' ready`);
+  const dataset = await pushDemoData(sw, churnRows(DEMO_ROWS, 7), say);
 
-  const train = churnDataset(4000, 7);
-  const valid = churnDataset(1000, 8);
-  const datasets = await pushDemoData(sw, train, valid, say);
-  const sweep = await sw.startRun({
-    experiment: DEMO_EXPERIMENT,
-    name: 'lr-sweep',
-    params: {
-      model: 'logistic_regression',
-      dataset: datasets.train,
-      valid_dataset: datasets.valid,
-      train_rows: train.rows,
-      valid_rows: valid.rows,
-    },
-    tags: { kind: 'sweep' },
-  });
-
-  const trials: { id: string; accuracy: number; digest: string }[] = [];
-  for (const learningRate of LEARNING_RATES) {
-    const run = await sw.startRun({
+  let reported = -1;
+  const job = await sw.automl.train(
+    {
+      dataset,
+      target: CHURN_TARGET,
       experiment: DEMO_EXPERIMENT,
-      name: `lr-${learningRate}`,
-      parentRunId: sweep.id,
-      params: {
-        learning_rate: learningRate,
-        l2: 0.0001,
-        epochs: EPOCHS,
-        batch_size: 64,
-        features: CHURN_FEATURES.join(','),
+      register: DEMO_MODEL,
+      // Ranked by AUC so the demo's search and leaderboard read alike; the default is log loss.
+      metric: 'roc_auc',
+      maxTrials: DEMO_TRIALS,
+      timeBudgetSeconds: 300,
+    },
+    {
+      intervalMs: 250,
+      onProgress: (running) => {
+        if (running.progress.trialsDone === reported) return;
+        reported = running.progress.trialsDone;
+        say(`AutoML: ${reported}/${running.progress.trialsPlanned} trials done`);
       },
-      tags: { kind: 'trial' },
-    });
-    await run.logInputs([datasets.train, datasets.valid]);
-    const model = await trainLogistic(train, valid, {
-      learningRate,
-      l2: 0.0001,
-      epochs: EPOCHS,
-      batchSize: 64,
-      seed: 42,
-      onEpoch: (stats) =>
-        run.logMetrics(
-          {
-            'train/loss': stats.trainLoss,
-            'valid/loss': stats.validLoss,
-            'valid/accuracy': stats.validAccuracy,
-          },
-          stats.epoch,
-        ),
-    });
-    const onnx = logisticToOnnx(model, CHURN_FEATURES);
-    const uploaded = await run.logArtifact(Buffer.from(onnx), 'model.onnx');
-    await run.logArtifact(
-      Buffer.from(
-        JSON.stringify({ features: CHURN_FEATURES, input: 'features', output: 'probability' }, null, 2),
-      ),
-      'model/signature.json',
-    );
-    await run.end('finished');
-    const validAccuracy = accuracy(model, valid);
-    trials.push({ id: run.id, accuracy: validAccuracy, digest: uploaded.digest });
-    say(
-      `run lr-${learningRate}: ${EPOCHS} epochs, valid/accuracy ${validAccuracy.toFixed(3)}, valid/loss ${logLoss(model, valid).toFixed(3)}`,
-    );
-  }
-
-  const best = trials.reduce((a, b) => (b.accuracy > a.accuracy ? b : a));
-  sweep.logMetrics({ 'best/valid_accuracy': best.accuracy });
-  await sweep.setTags({ best_run: best.id });
-  await sweep.end('finished');
-  say(`sweep finished: best run ${best.id} (valid/accuracy ${best.accuracy.toFixed(3)})`);
+    },
+  );
+  const result = succeeded(job);
+  const best = result.best;
+  say(
+    `AutoML job ${job.id}: ${job.progress.trialsDone} trials; best ${best.family} (CV roc_auc ${best.score.toFixed(3)} ± ${best.std.toFixed(3)}), holdout accuracy ${result.holdout.metrics.accuracy?.toFixed(3)}; registered ${result.modelVersion}`,
+  );
 
   // Read everything back through the API, as a user would.
   const ranked = await sw.runs.search({
     experiments: [DEMO_EXPERIMENT],
-    filter: `parent_run_id = '${sweep.id}' and status = 'finished'`,
-    orderBy: ['metrics.valid/accuracy desc'],
+    filter: `parent_run_id = '${job.run}' and status = 'finished'`,
+    orderBy: ['metrics.cv/roc_auc desc'],
   });
   if (
-    ranked.items.length !== trials.length ||
-    ranked.items[0]?.metrics['valid/accuracy']?.value !== best.accuracy
+    ranked.items.length !== result.leaderboard.length ||
+    ranked.items[0]?.metrics['cv/roc_auc']?.value !== best.score
   ) {
-    throw new Error('search did not rank the trials by valid/accuracy as logged');
+    throw new Error('run search did not rank the trials as the AutoML leaderboard does');
   }
-  const history = await sw.runs.metricHistory(best.id, 'valid/loss');
-  if (history.items.length !== EPOCHS)
-    throw new Error(`expected ${EPOCHS} valid/loss points, found ${history.items.length}`);
-  const comparison = await sw.runs.compare(trials.map((trial) => trial.id));
-  if (!comparison.params.some((row) => row.key === 'learning_rate' && row.differs)) {
-    throw new Error('compare did not show learning_rate differing between trials');
+  const trialRunIds = ranked.items.map((run) => run.id);
+  const comparison = await sw.runs.compare(trialRunIds.slice(0, 3));
+  if (!comparison.metrics.some((row) => row.key === 'cv/roc_auc')) {
+    throw new Error('compare did not show the trials side by side');
   }
-  const scratch = await mkdtemp(join(tmpdir(), 'slipway-quickstart-'));
-  try {
-    const file = join(scratch, 'model.onnx');
-    await sw.artifacts.download(best.id, 'model.onnx', file);
-    const digest = createHash('sha256')
-      .update(await readFile(file))
-      .digest('hex');
-    if (digest !== best.digest) throw new Error('downloaded model.onnx does not match what was uploaded');
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
+  const version = await sw.models.version(result.modelVersion!);
+  const model = await sw.artifacts.bytes(job.run, MODEL_ARTIFACT);
+  if (createHash('sha256').update(model).digest('hex') !== version.digest) {
+    throw new Error(`the downloaded model does not match ${result.modelVersion}`);
   }
-  say('read back: search, metric history, compare and a verified model.onnx download all agree');
-  const registered = await registerBestModel(sw, best, datasets, say);
+  say('read back: run search, compare and a verified model download agree with the leaderboard');
+  await crownChampion(sw, result.modelVersion!, dataset, say);
 
   return {
     experiment: DEMO_EXPERIMENT,
-    sweepRunId: sweep.id,
-    trialRunIds: trials.map((trial) => trial.id),
-    bestRunId: best.id,
-    bestAccuracy: best.accuracy,
-    model: `${registered.model}@${registered.version}`,
-    datasets,
+    automlJob: job.id,
+    automlRunId: job.run,
+    trialRunIds,
+    bestRunId: best.run!,
+    bestScore: best.score,
+    holdoutAccuracy: result.holdout.metrics.accuracy ?? Number.NaN,
+    model: result.modelVersion!,
+    dataset,
   };
+}
+
+function succeeded(job: AutomlJob): NonNullable<AutomlJob['result']> {
+  if (job.status !== 'succeeded' || job.result?.modelVersion === undefined) {
+    throw new Error(`AutoML job ${job.id} ${job.status}: ${job.error?.message ?? 'no model was registered'}`);
+  }
+  return job.result;
 }

@@ -1,81 +1,51 @@
 /**
- * The quickstart's data and registry steps: the demo tables become dataset versions before training,
- * and the best trial's model becomes a registered version with its lineage (datasets -> run -> model),
- * then the champion alias points at it.
+ * The quickstart's data and registry steps: the demo table becomes a dataset version before
+ * training, and the model AutoML registered becomes champion, its lineage checked end to end.
  */
 import type { Slipway } from '../client/slipway.js';
 import type { ModelVersion } from '../registry/index.js';
-import { CHURN_FEATURES, type Dataset, toCsv } from './churn-data.js';
+import { CHURN_TARGET, type ChurnRow, toCsv } from './churn-data.js';
 
-export const DEMO_TRAIN_DATASET = 'churn-train';
-export const DEMO_VALID_DATASET = 'churn-valid';
+export const DEMO_DATASET = 'churn-train';
 export const DEMO_MODEL = 'churn';
 
-export interface DemoDatasets {
-  /** `churn-train@N` */
-  readonly train: string;
-  readonly valid: string;
-}
-
-/** Pushes the demo tables; pushing the same rows again answers the existing versions. */
+/** Pushes the demo table (pushing the same rows again answers the existing version); `churn-train@N`. */
 export async function pushDemoData(
   sw: Slipway,
-  train: Dataset,
-  valid: Dataset,
+  rows: readonly ChurnRow[],
   say: (line: string) => void,
-): Promise<DemoDatasets> {
-  const refs: string[] = [];
-  for (const [name, data] of [
-    [DEMO_TRAIN_DATASET, train],
-    [DEMO_VALID_DATASET, valid],
-  ] as const) {
-    const version = await sw.datasets.push(name, Buffer.from(toCsv(data)), {
-      format: 'csv',
-      description: 'Quickstart: synthetic churn table',
-    });
-    const churned = (await sw.datasets.profile(`${name}@${version.version}`)).columns.find(
-      (column) => column.name === 'churned',
-    );
-    if (churned?.numeric === undefined || churned.count !== data.rows) {
-      throw new Error(`the profile of ${name}@${version.version} does not describe the pushed rows`);
-    }
-    refs.push(`${name}@${version.version}`);
-    say(
-      `dataset ${name}@${version.version}: ${version.rowCount} rows, ${version.columns.length} columns, churn rate ${churned.numeric.mean.toFixed(3)}`,
-    );
+): Promise<string> {
+  const version = await sw.datasets.push(DEMO_DATASET, Buffer.from(toCsv(rows)), {
+    format: 'csv',
+    description: 'Quickstart: synthetic churn table',
+  });
+  const ref = `${DEMO_DATASET}@${version.version}`;
+  const profile = await sw.datasets.profile(ref);
+  const churned = profile.columns.find((column) => column.name === CHURN_TARGET);
+  if (churned?.numeric === undefined || churned.count !== rows.length) {
+    throw new Error(`the profile of ${ref} does not describe the pushed rows`);
   }
-  return { train: refs[0]!, valid: refs[1]! };
+  say(
+    `dataset ${ref}: ${version.rowCount} rows, ${version.columns.length} columns, churn rate ${churned.numeric.mean.toFixed(3)}`,
+  );
+  return ref;
 }
 
-/** Registers the best trial's model.onnx with its run, datasets and accuracy; makes it champion. */
-export async function registerBestModel(
+/** Points `champion` at the registered version and checks its lineage reaches the training data. */
+export async function crownChampion(
   sw: Slipway,
-  best: { readonly id: string; readonly accuracy: number },
-  datasets: DemoDatasets,
+  ref: string,
+  dataset: string,
   say: (line: string) => void,
 ): Promise<ModelVersion> {
-  const version = await sw.models.register(DEMO_MODEL, {
-    source: `runs/${best.id}/artifacts/model.onnx`,
-    run: best.id,
-    datasets: [
-      { ref: datasets.train, role: 'train' },
-      { ref: datasets.valid, role: 'validation' },
-    ],
-    metrics: { 'valid/accuracy': best.accuracy },
-    featureNames: CHURN_FEATURES,
-    description: 'Quickstart: logistic regression churn classifier',
-  });
-  const ref = `${DEMO_MODEL}@${version.version}`;
-  await sw.models.alias.set(DEMO_MODEL, 'champion', version.version);
-  const lineage = await sw.lineage.get({ node: `model:${DEMO_MODEL}@champion`, direction: 'upstream' });
-  if (!lineage.nodes.some((node) => node.id === `dataset:${datasets.train}`)) {
-    throw new Error(`the lineage of ${ref} does not lead to ${datasets.train}`);
+  const registered = await sw.models.version(ref);
+  await sw.models.alias.set(registered.model, 'champion', registered.version);
+  const lineage = await sw.lineage.get({ node: `model:${registered.model}@champion`, direction: 'upstream' });
+  if (!lineage.nodes.some((node) => node.id === `dataset:${dataset}`)) {
+    throw new Error(`the lineage of ${ref} does not lead to ${dataset}`);
   }
-  const input = version.signature.inputs
-    .map((i) => `${i.name} ${i.elementType}[${(i.shape ?? []).map((d) => d ?? '?').join(', ')}]`)
-    .join(', ');
-  say(
-    `registered model ${ref} (input ${input}), alias champion -> ${version.version}; lineage leads to ${datasets.train}`,
-  );
-  return version;
+  const features = (registered.features ?? []).map((f) => `${f.name} (${f.type})`).join(', ');
+  say(`model ${ref}: features ${features}; classes ${(registered.classes ?? []).join(', ')}`);
+  say(`alias champion -> ${ref}; its lineage leads to ${dataset}; approval ${registered.approval.status}`);
+  return registered;
 }

@@ -1,6 +1,6 @@
 /**
- * `slipway quickstart` as a new user runs it: the real binary in a fresh folder. The demo it logs is
- * then read back by a fresh server, and its model.onnx is run in ONNX Runtime.
+ * `slipway quickstart` as a new user runs it: the real binary in a fresh folder. The AutoML job it
+ * runs is then read back by a fresh server, and the model it registered is run in ONNX Runtime.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Slipway } from '../../src/client/index.js';
 import { loadServerConfig } from '../../src/core/config.js';
-import { churnDataset } from '../../src/quickstart/churn-data.js';
+import { type ChurnRow, churnRows } from '../../src/quickstart/churn-data.js';
 import { startServer } from '../../src/server/start.js';
 import { cli } from '../support/cli.js';
 import { freePort, spawnSlipway } from '../support/processes.js';
@@ -28,7 +28,7 @@ describe('slipway quickstart', () => {
     const quickstart = spawnSlipway(['quickstart', '--exit'], { cwd: folder, env: { SLIPWAY_PORT: '0' } });
     expect(await quickstart.exited, quickstart.output()).toBe(0);
     expect(quickstart.output()).toContain(
-      'read back: search, metric history, compare and a verified model.onnx download all agree',
+      'read back: run search, compare and a verified model download agree with the leaderboard',
     );
     expect(quickstart.output()).toContain(join(folder, '.slipway', 'admin.token'));
 
@@ -41,44 +41,66 @@ describe('slipway quickstart', () => {
     );
     const sw = await Slipway.connect({ url: server.url, home: join(folder, '.slipway'), env: {} });
     try {
-      const runs = await sw.runs.search({
+      const jobs = await sw.automl.list();
+      expect(jobs.items).toHaveLength(1);
+      const job = jobs.items[0]!;
+      expect(job).toMatchObject({
+        status: 'succeeded',
+        dataset: 'churn-train@1',
+        target: 'churned',
+        task: 'classification',
+      });
+      const result = job.result!;
+      expect(result.modelVersion).toBe('churn@1');
+
+      // Every trial is a finished or failed child run of the AutoML run, ranked as the leaderboard.
+      const trials = await sw.runs.search({
         experiments: ['demo'],
-        filter: "tags.kind = 'trial'",
-        orderBy: ['metrics.valid/accuracy desc'],
+        filter: `parent_run_id = '${job.run}' and status = 'finished'`,
+        orderBy: ['metrics.cv/roc_auc desc'],
       });
-      expect(runs.items).toHaveLength(5);
-      const best = runs.items[0]!;
-      expect(best.status).toBe('finished');
-      expect((await sw.runs.metricHistory(best.id, 'train/loss')).items).toHaveLength(30);
+      expect(trials.items).toHaveLength(result.leaderboard.length);
+      expect(trials.items[0]!.metrics['cv/roc_auc']!.value).toBe(result.best.score);
 
-      // The artifact is a real ONNX model: its accuracy on the demo's validation rows is the logged one.
-      const model = await sw.artifacts.bytes(best.id, 'model.onnx');
-      const session = await ort.InferenceSession.create(model);
-      const valid = churnDataset(1000, 8);
-      const output = await session.run({
-        features: new ort.Tensor('float32', Float32Array.from(valid.x), [valid.rows, 4]),
-      });
-      const probability = output.probability!.data as Float32Array;
-      let correct = 0;
-      for (let row = 0; row < valid.rows; row++)
-        if ((probability[row]! >= 0.5 ? 1 : 0) === valid.y[row]) correct++;
-      expect(Math.abs(correct / valid.rows - best.metrics['valid/accuracy']!.value)).toBeLessThanOrEqual(
-        0.002,
-      );
-
-      // The demo data are dataset versions, and the champion is the best run's model with its lineage.
+      // The champion is the refit model: a self-contained ONNX graph that takes the raw columns.
       const champion = await sw.models.version('churn@champion');
-      expect(champion).toMatchObject({ run: best.id, aliases: ['champion'] });
+      expect(champion).toMatchObject({ run: job.run, aliases: ['champion'], classes: ['0', '1'] });
       expect(champion.datasets.map((d) => `${d.dataset}@${d.version}:${d.role}`)).toEqual([
         'churn-train@1:train',
-        'churn-valid@1:validation',
       ]);
+      expect(champion.features?.find((f) => f.name === 'contract')).toEqual({
+        name: 'contract',
+        type: 'categorical',
+        categories: ['month-to-month', 'one-year', 'two-year'],
+      });
+      const model = await sw.artifacts.bytes(job.run, 'model/model.onnx');
       expect(champion.digest).toBe(createHash('sha256').update(model).digest('hex'));
+      const session = await ort.InferenceSession.create(model);
+      const fresh = churnRows(1000, 8);
+      const feeds: Record<string, ort.Tensor> = {};
+      for (const feature of champion.features!) {
+        const values = fresh.map((row) => row[feature.name as keyof ChurnRow]);
+        feeds[feature.name] =
+          feature.type === 'numeric'
+            ? new ort.Tensor('float32', Float32Array.from(values, Number), [fresh.length, 1])
+            : new ort.Tensor(
+                'string',
+                values.map((v) => (v === null ? '' : String(v))),
+                [fresh.length, 1],
+              );
+      }
+      const output = await session.run(feeds);
+      const labels = output.label!.data as string[];
+      const correct = fresh.filter((row, index) => labels[index] === String(row.churned)).length;
+      const majority = Math.max(...[0, 1].map((c) => fresh.filter((row) => row.churned === c).length));
+      // The model learned the churn signal: clearly better than always answering the majority class.
+      expect(correct).toBeGreaterThan(majority + 0.05 * fresh.length);
+
       const train = await sw.datasets.version('churn-train@1');
       expect(train.rowCount).toBe(4000);
       const graph = await sw.lineage.get({ node: 'dataset:churn-train@1', direction: 'downstream' });
       expect(graph.nodes.map((n) => n.id)).toEqual(
-        expect.arrayContaining([`run:${best.id}`, 'model:churn@1']),
+        expect.arrayContaining([`run:${job.run}`, 'model:churn@1']),
       );
     } finally {
       await sw.close();
@@ -91,14 +113,20 @@ describe('slipway quickstart', () => {
     const quickstart = spawnSlipway(['quickstart'], { cwd: folder, env: { SLIPWAY_PORT: String(port) } });
     try {
       await quickstart.waitFor(/Press Ctrl-C to stop/);
-      // A second quickstart in the same folder adds a new sweep to the same 'demo' experiment.
+      // A second quickstart in the same folder adds a new AutoML run and its trials to 'demo'.
+      const env = { SLIPWAY_PORT: String(port) };
+      const jobs = await cli(['--json', 'automl', 'list'], env, folder);
+      expect(jobs.code, jobs.stderr).toBe(0);
+      const finished = jobs.json<{ items: { status: string; progress: { trialsDone: number } }[] }>().items;
+      expect(finished.map((job) => job.status)).toEqual(['succeeded', 'succeeded']);
       const listed = await cli(
         ['--json', 'runs', 'list', '--experiment', 'demo', '--limit', '1000'],
-        { SLIPWAY_PORT: String(port) },
+        env,
         folder,
       );
       expect(listed.code, listed.stderr).toBe(0);
-      expect(listed.json<{ items: unknown[] }>().items).toHaveLength(12);
+      const runs = finished.reduce((sum, job) => sum + 1 + job.progress.trialsDone, 0);
+      expect(listed.json<{ items: unknown[] }>().items).toHaveLength(runs);
     } finally {
       quickstart.child.kill('SIGINT');
     }

@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidError, NotFoundError } from '../../src/client/index.js';
-import { logisticToOnnx } from '../../src/quickstart/onnx-logistic.js';
+import { tabularModel } from '../registry/fixtures.js';
 import { BACKENDS } from '../support/backends.js';
 import { cli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const FEATURES = ['a', 'b'];
-const model = (seed: number) =>
-  logisticToOnnx(
-    { weights: Float64Array.of(seed, 2), bias: 0.5, mean: Float64Array.of(0, 0), std: Float64Array.of(1, 1) },
-    FEATURES,
-  );
+const model = (seed: number) => tabularModel(2, seed);
 
 function csv(rows: number, shift: number): string {
   const lines = ['a,b,label'];
