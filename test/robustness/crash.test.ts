@@ -9,34 +9,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { NotFoundError, Slipway } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../src/client/index.js';
 import { BACKENDS } from '../support/backends.js';
-import { type ChildServer, startChildServer } from '../support/child-server.js';
+import { childServerPerTest } from '../support/child-server.js';
 
 const CHUNK = 64 * 1024;
 const BATCH = 1_000;
 
 describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
-  let server: ChildServer | undefined;
-  const clients: Slipway[] = [];
-  const connect = async (s: ChildServer) => {
-    const client = await Slipway.connect({ url: s.url, token: s.adminToken, env: {} });
-    clients.push(client);
-    return client;
-  };
-
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail' && server !== undefined) {
-      console.error(`server output:\n${server.output().slice(-5_000)}`);
-    }
-    await Promise.allSettled(clients.splice(0).map((client) => client.close()));
-    await server?.close();
-    server = undefined;
-  });
+  const { start, connect } = childServerPerTest();
 
   it('keeps acknowledged artifact uploads intact and leaves no trace of interrupted ones', async () => {
-    server = await startChildServer(backend);
+    const server = await start(backend);
     const sw = await connect(server);
     await sw.experiments.create({ name: 'crash-artifacts' });
     const runId = (await sw.runs.create({ experiment: 'crash-artifacts' })).id;
@@ -46,7 +31,7 @@ describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
     const sent = new Map<string, Buffer>();
     const acknowledged = new Set<string>();
     const uploaders = Array.from({ length: 3 }, async (_, client) => {
-      const uploader = await connect(server!);
+      const uploader = await connect(server);
       for (let n = 0; !stopping; n++) {
         const path = `complete/${client}/${n}.bin`;
         const bytes = randomBytes(1 + ((client * 7919 + n * 104_729) % (2 * 1024 * 1024)));
@@ -80,7 +65,7 @@ describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
       async () =>
         acknowledged.size >= 6 &&
         slow.every((upload) => upload.pushed() >= 4) &&
-        (await partialTempFiles(server!.home)) >= slow.length,
+        (await partialTempFiles(server.home)) >= slow.length,
       'acknowledged uploads and partly received streaming ones',
     );
     stopping = true;
@@ -116,7 +101,7 @@ describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
   }, 180_000);
 
   it('applies each metric batch wholly or not at all, keeping every acknowledged one', async () => {
-    server = await startChildServer(backend);
+    const server = await start(backend);
     const sw = await connect(server);
     await sw.experiments.create({ name: 'crash-metrics' });
     const runIds = [
@@ -139,7 +124,7 @@ describe.each(BACKENDS)('a server killed mid-work on %s', (backend) => {
     let stopping = false;
     let inFlight = 0;
     const loops = writers.map(async (writer, i) => {
-      const client = await connect(server!);
+      const client = await connect(server);
       for (let batch = 0; !stopping; batch++) {
         writer.attempted = batch;
         inFlight++;

@@ -11,6 +11,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { Slipway } from '../../src/client/index.js';
 import { type BackendName, scratchDatabase } from './backends.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -147,4 +149,35 @@ function inheritedEnv(): Record<string, string> {
     if (value !== undefined && !name.startsWith('SLIPWAY_')) env[name] = value;
   }
   return env;
+}
+
+/**
+ * For a describe block whose tests each start one child server: `start` it, `connect` clients to it;
+ * after each test the clients close and the server is removed, its output printed if the test failed.
+ */
+export function childServerPerTest(): {
+  start(backend: BackendName, options?: ChildServerOptions): Promise<ChildServer>;
+  connect(server: ChildServer): Promise<Slipway>;
+} {
+  let current: ChildServer | undefined;
+  const clients: Slipway[] = [];
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail' && current !== undefined) {
+      console.error(`server output:\n${current.output().slice(-5_000)}`);
+    }
+    await Promise.allSettled(clients.splice(0).map((client) => client.close()));
+    await current?.close();
+    current = undefined;
+  });
+  return {
+    async start(backend, options = {}) {
+      current = await startChildServer(backend, options);
+      return current;
+    },
+    async connect(server) {
+      const client = await Slipway.connect({ url: server.url, token: server.adminToken, env: {} });
+      clients.push(client);
+      return client;
+    },
+  };
 }

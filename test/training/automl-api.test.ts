@@ -6,10 +6,11 @@
  */
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AutomlJob, Run, Slipway, StartAutomlInput } from '../../src/client/index.js';
+import type { AutomlJob, Slipway, StartAutomlInput } from '../../src/client/index.js';
 import { seededRandom } from '../../src/training/random.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { childRuns } from './child-runs.js';
 
 const PLANS = ['basic', 'enterprise', 'pro'];
 const REGIONS = ['east', 'north', 'south', 'west'];
@@ -110,21 +111,6 @@ async function errorOf(promise: Promise<unknown>): Promise<{
 }
 
 /** Every run of an experiment with the given parent, all pages. */
-async function childRuns(sw: Slipway, experiment: string, parentRunId: string): Promise<Run[]> {
-  const runs: Run[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await sw.runs.list({
-      experiment,
-      parentRunId,
-      limit: 100,
-      ...(pageToken === undefined ? {} : { pageToken }),
-    });
-    runs.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return runs;
-}
 
 async function untilRunning(sw: Slipway, id: string, trials = 1): Promise<AutomlJob> {
   for (;;) {

@@ -66,15 +66,12 @@ describe.each(BACKENDS)('slipway train and slipway automl on %s', (backend) => {
   });
   const { run } = suite;
   const quick = ['--time-budget', '60s', '--folds', '3', '--parallelism', '2'];
+  /** `slipway train` on the subscribers table, predicting `renewed`, with more flags. */
+  const train = (...flags: string[]) => run('train', '--dataset', 'subs@1', '--target', 'renewed', ...flags);
   let trained: AutomlJob;
 
   it('trains, prints the leaderboard and the registered version, and reports progress on stderr', async () => {
-    const result = await run(
-      'train',
-      '--dataset',
-      'subs@1',
-      '--target',
-      'renewed',
+    const result = await train(
       '--register',
       'renewal',
       '--metric',
@@ -168,34 +165,18 @@ describe.each(BACKENDS)('slipway train and slipway automl on %s', (backend) => {
 
   it('exits 2 on usage errors without starting a job', async () => {
     const before = (await suite.server.sw.automl.list({ limit: 100 })).items.length;
-    const budget = await run('train', '--dataset', 'subs@1', '--target', 'renewed', '--time-budget', 'abc');
+    const budget = await train('--time-budget', 'abc');
     expect(budget.code).toBe(2);
     expect(budget.stderr).toContain("--time-budget expects a duration such as 120s, 5m or 1h, got 'abc'");
-    const task = await run('train', '--dataset', 'subs@1', '--target', 'renewed', '--task', 'nope');
+    const task = await train('--task', 'nope');
     expect(task.code).toBe(2);
     expect(task.stderr).toContain("--task must be one of classification, regression, got 'nope'");
     const missing = await run('train', '--dataset', 'subs@1');
     expect(missing.code).toBe(2);
-    const noFile = await run(
-      'train',
-      '--dataset',
-      'subs@1',
-      '--target',
-      'renewed',
-      '--search-space',
-      'none.yaml',
-    );
+    const noFile = await train('--search-space', 'none.yaml');
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("cannot read search space 'none.yaml'");
-    const broken = await run(
-      'train',
-      '--dataset',
-      'subs@1',
-      '--target',
-      'renewed',
-      '--search-space',
-      'broken.yaml',
-    );
+    const broken = await train('--search-space', 'broken.yaml');
     expect(broken.code).toBe(2);
     expect(broken.stderr).toContain("search space 'broken.yaml' does not parse");
     const status = await run('automl', 'list', '--status', 'nope');
@@ -209,17 +190,7 @@ describe.each(BACKENDS)('slipway train and slipway automl on %s', (backend) => {
     expect(target.code).toBe(1);
     expect(target.stderr).toContain('[INVALID_TRAINING_DATA]');
     expect(target.stderr).toContain("target 'nope' is not a column of subs@1");
-    const space = await run(
-      'train',
-      '--dataset',
-      'subs@1',
-      '--target',
-      'renewed',
-      '--search-space',
-      'gbdt.yaml',
-      '--task',
-      'regression',
-    );
+    const space = await train('--search-space', 'gbdt.yaml', '--task', 'regression');
     expect(space.code).toBe(1);
     expect(space.stderr).toContain('[INVALID_TRAINING_DATA]');
     expect((await suite.server.sw.automl.list({ limit: 100 })).items).toHaveLength(before);
@@ -275,12 +246,7 @@ describe.each(BACKENDS)('slipway train and slipway automl on %s', (backend) => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('[AUTOML_JOB_NOT_FOUND]');
 
-    const detached = await run(
-      'train',
-      '--dataset',
-      'subs@1',
-      '--target',
-      'renewed',
+    const detached = await train(
       '--trials',
       '5000',
       '--time-budget',

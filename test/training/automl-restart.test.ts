@@ -4,11 +4,12 @@
  * again, marks the trial runs the kill interrupted as failed, and finishes with one finished child
  * run per trial and one registered version.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { type AutomlJob, type Run, Slipway } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AutomlJob, Run } from '../../src/client/index.js';
 import { seededRandom } from '../../src/training/random.js';
 import { BACKENDS } from '../support/backends.js';
-import { type ChildServer, startChildServer } from '../support/child-server.js';
+import { childServerPerTest } from '../support/child-server.js';
+import { childRuns } from './child-runs.js';
 
 const MAX_TRIALS = 24;
 const TRIAL_TAG = 'slipway.automl.trial';
@@ -37,42 +38,11 @@ function loansCsv(count: number, seed: number): Buffer {
   return Buffer.from(`${lines.join('\n')}\n`);
 }
 
-async function childRuns(sw: Slipway, experiment: string, parentRunId: string): Promise<Run[]> {
-  const runs: Run[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await sw.runs.list({
-      experiment,
-      parentRunId,
-      limit: 100,
-      ...(pageToken === undefined ? {} : { pageToken }),
-    });
-    runs.push(...page.items);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== undefined);
-  return runs;
-}
-
 describe.each(BACKENDS)('an AutoML job across a server kill on %s', (backend) => {
-  let server: ChildServer | undefined;
-  const clients: Slipway[] = [];
-  const connect = async (s: ChildServer) => {
-    const client = await Slipway.connect({ url: s.url, token: s.adminToken, env: {} });
-    clients.push(client);
-    return client;
-  };
-
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail' && server !== undefined) {
-      console.error(`server output:\n${server.output().slice(-5_000)}`);
-    }
-    await Promise.allSettled(clients.splice(0).map((client) => client.close()));
-    await server?.close();
-    server = undefined;
-  });
+  const { start, connect } = childServerPerTest();
 
   it('resumes after a SIGKILL without re-running finished trials', async () => {
-    server = await startChildServer(backend);
+    const server = await start(backend);
     const sw = await connect(server);
     await sw.datasets.push('loans', loansCsv(600, 3), { format: 'csv' });
     const started = await sw.automl.start({
