@@ -96,7 +96,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     });
 
   const automl = program.command('automl').description('AutoML jobs started with slipway train');
-  withPaging(automl.command('list'))
+  withPaging(automl.command('list', { isDefault: true }))
     .description('AutoML jobs, newest first')
     .option('--status <status>', AUTOML_JOB_STATUSES.join(' | '))
     .action(async (options: { status?: string; limit?: number; pageToken?: string }) => {
