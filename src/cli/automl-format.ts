@@ -34,13 +34,16 @@ export function describeJob(job: AutomlJob): string {
   ];
   const result = job.result;
   if (result === undefined) return lines.join('\n');
-  lines.push('', `Leaderboard (CV ${job.metric}, best first):`);
+  // Successive halving ranks by the highest rung reached first, so the rung explains the order.
+  const rungs = result.leaderboard.some((entry) => entry.rung !== undefined);
+  lines.push('', `Leaderboard (CV ${job.metric}, best first${rungs ? ', highest rung first' : ''}):`);
   lines.push(
     table(
-      ['RANK', 'TRIAL', 'FAMILY', 'SCORE', 'STD', 'PARAMS', 'RUN'],
+      ['RANK', 'TRIAL', ...(rungs ? ['RUNG'] : []), 'FAMILY', 'SCORE', 'STD', 'PARAMS', 'RUN'],
       result.leaderboard.slice(0, SHOWN_ROWS).map((entry) => [
         String(entry.rank),
         String(entry.trial),
+        ...(rungs ? [String(entry.rung ?? '-')] : []),
         entry.family,
         formatScore(entry.score),
         formatScore(entry.std),

@@ -55,17 +55,34 @@ export function automlCard(
 }
 
 function leaderboardTable(entries: readonly LeaderboardEntry[], metric: string): string[] {
-  const lines = [
-    `| rank | trial | family | CV ${metric} | std | params | run |`,
-    '|---|---|---|---|---|---|---|',
+  // Successive halving ranks by the highest rung reached first, so the rung explains the order.
+  const rungs = entries.some((entry) => entry.rung !== undefined);
+  const headers = [
+    'rank',
+    'trial',
+    ...(rungs ? ['rung'] : []),
+    'family',
+    `CV ${metric}`,
+    'std',
+    'params',
+    'run',
   ];
+  const lines = [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---|').join('')}`];
   for (const entry of entries) {
     const params = Object.entries(entry.params)
       .map(([key, value]) => `${key}=${typeof value === 'number' ? format(value) : String(value)}`)
       .join(', ');
-    lines.push(
-      `| ${entry.rank} | ${entry.trial} | ${entry.family} | ${format(entry.score)} | ${format(entry.std)} | ${params} | ${entry.run === undefined ? '' : `\`${entry.run}\``} |`,
-    );
+    const cells = [
+      String(entry.rank),
+      String(entry.trial),
+      ...(rungs ? [String(entry.rung ?? '')] : []),
+      entry.family,
+      format(entry.score),
+      format(entry.std),
+      params,
+      entry.run === undefined ? '' : `\`${entry.run}\``,
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
 }

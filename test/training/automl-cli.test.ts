@@ -270,4 +270,22 @@ describe.each(BACKENDS)('slipway train and slipway automl on %s', (backend) => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('[AUTOML_JOB_NOT_FOUND]');
   });
+
+  it('shows the rung of each leaderboard entry for successive halving', async () => {
+    const result = await train(
+      '--strategy',
+      'halving',
+      '--trials',
+      '3',
+      '--search-space',
+      'small.yaml',
+      ...quick,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('best first, highest rung first):');
+    expect(result.stdout).toMatch(/RANK\s+TRIAL\s+RUNG\s+FAMILY/);
+    const job = (await suite.server.sw.automl.list({ limit: 1 })).items[0]!;
+    // Three configurations on the first rung, the best one again with the full budget.
+    expect(job.result!.leaderboard.map((entry) => entry.rung)).toEqual([1, 0, 0, 0]);
+  });
 });
