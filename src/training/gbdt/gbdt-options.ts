@@ -9,6 +9,11 @@ export interface GbdtOptions {
   readonly maxLeaves?: number;
   /** 0 = unlimited (leaf-wise growth bounded by maxLeaves only). */
   readonly maxDepth?: number;
+  /**
+   * Minimum rows in each child of a split. As in LightGBM, split search estimates a candidate child's
+   * rows from its share of the leaf's hessian (exact for regression, where every hessian is 1; close
+   * for classification), so a child can occasionally end up a few rows short.
+   */
   readonly minSamplesLeaf?: number;
   readonly minHessianLeaf?: number;
   /** L2 regularisation on leaf values. */

@@ -72,7 +72,7 @@ function boost(
   const n = data.rows;
   const baseScores = initialScores(kind, trainTargets, classes.length, null);
   const shared = helpers.length > 0;
-  const gradientPass = new GradientPass(kind, trainTargets, outputs, n, shared);
+  const gradientPass = new GradientPass(kind, trainTargets, outputs, n, opts.maxLeaves, shared);
   gradientPass.helper = helpers[0];
   const { scores, gradients, hessians } = gradientPass;
   for (let r = 0; r < n; r++) scores.set(baseScores, r * outputs);
@@ -113,7 +113,7 @@ function boost(
       workspace.order.load(sample, sampled, gradients[k]!, hessians[k]!);
       const tree = growTree(workspace, sampled, features, opts);
       // Gradients of this iteration are already computed, so scores can change right away.
-      if (sampled === n) addLeafScores(workspace, tree, scores, outputs, k);
+      if (sampled === n) addLeafScores(workspace, tree, gradientPass, k);
       else addTreeScores(tree, data, scores, outputs, k);
       if (validation !== null) addTreeScores(tree, validation.data, validationScores!, outputs, k);
       iterationTrees.push(tree);
@@ -142,19 +142,13 @@ function boost(
 }
 
 /** Adds a tree's leaf values using the grower's row segments (valid when every row was in the sample). */
-function addLeafScores(
-  workspace: GrowWorkspace,
-  tree: RegressionTree,
-  scores: Float64Array,
-  stride: number,
-  offset: number,
-) {
-  const { leafNodes, leafStarts, leafEnds } = workspace;
-  const { rowIndex } = workspace.order;
-  for (let i = 0; i < workspace.leafCount; i++) {
-    const value = tree.value[leafNodes[i]!]!;
-    for (let j = leafStarts[i]!; j < leafEnds[i]!; j++) scores[rowIndex[j]! * stride + offset]! += value;
-  }
+function addLeafScores(workspace: GrowWorkspace, tree: RegressionTree, pass: GradientPass, k: number) {
+  const { leafNodes, leafStarts, leafEnds, leafCount } = workspace;
+  const { memory } = pass;
+  memory.leafStarts.set(leafStarts.subarray(0, leafCount));
+  memory.leafEnds.set(leafEnds.subarray(0, leafCount));
+  for (let i = 0; i < leafCount; i++) memory.leafValues[i] = tree.value[leafNodes[i]!]!;
+  pass.addLeaves(k, workspace.order.rowIndex, leafCount);
 }
 
 function fillRange(out: Uint32Array, n: number): number {

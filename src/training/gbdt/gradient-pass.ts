@@ -1,7 +1,8 @@
 /**
  * Gradients and hessians of every training row for one output, with the second half of the rows on
  * a helper thread when one is ready. The loss is always summed as first half plus second half, so it
- * is the same number for any thread count.
+ * is the same number for any thread count. Also adds a tree's leaf values to the scores, the leaves
+ * shared between the threads (each row is in one leaf, so the result is the same).
  */
 
 import { CONTROL, type GradientMemory, TASK } from './helper-protocol.js';
@@ -21,7 +22,14 @@ export class GradientPass {
   helper: HelperThread | undefined;
 
   /** `shared`: everything on SharedArrayBuffers, for a helper thread. */
-  constructor(kind: LossKind, targets: LossTargets, outputs: number, rows: number, shared: boolean) {
+  constructor(
+    kind: LossKind,
+    targets: LossTargets,
+    outputs: number,
+    rows: number,
+    maxLeaves: number,
+    shared: boolean,
+  ) {
     const memory = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
     const copy = <T extends Int32Array | Float64Array>(
       array: T | null,
@@ -44,6 +52,9 @@ export class GradientPass {
       gradients: this.gradients,
       hessians: this.hessians,
       loss: new Float64Array(memory(8)),
+      leafStarts: new Int32Array(memory(maxLeaves * 4)),
+      leafEnds: new Int32Array(memory(maxLeaves * 4)),
+      leafValues: new Float64Array(memory(maxLeaves * 8)),
     };
   }
 
@@ -67,9 +78,52 @@ export class GradientPass {
     return (first + this.memory.loss[0]!) / rows;
   }
 
+  /**
+   * Adds leaves [0, count) of memory.leafStarts/leafEnds/leafValues, which cover every row, to output
+   * k's scores; `rowIndex` maps the leaves' positions to rows (see RowOrder).
+   */
+  addLeaves(k: number, rowIndex: Uint32Array, count: number): void {
+    const { helper, memory } = this;
+    const rows = this.scores.length / memory.outputs;
+    if (helper === undefined || rows < PARALLEL_MIN_ROWS || !isReady(helper)) {
+      addLeafValues(memory, rowIndex, k, 0, count);
+      return;
+    }
+    // Leaves are in no position order; split them where about half the rows are on each side.
+    let half = 0;
+    let covered = 0;
+    while (half < count - 1 && 2 * covered < rows) {
+      covered += memory.leafEnds[half]! - memory.leafStarts[half]!;
+      half++;
+    }
+    sendTask(helper, (control) => {
+      control[CONTROL.task] = TASK.scores;
+      control[CONTROL.start] = half;
+      control[CONTROL.end] = count;
+      control[CONTROL.output] = k;
+    });
+    addLeafValues(memory, rowIndex, k, 0, half);
+    awaitTask(helper);
+  }
+
   private compute(k: number, from: number, to: number): number {
     const { kind, outputs } = this.memory;
     const { scores, gradients, hessians } = this;
     return computeGradients(kind, this.memory, scores, outputs, k, gradients[k]!, hessians[k]!, from, to);
+  }
+}
+
+/** Adds leaves [from, to) of memory's leaf table to output k's scores. */
+export function addLeafValues(
+  memory: GradientMemory,
+  rowIndex: Uint32Array,
+  k: number,
+  from: number,
+  to: number,
+): void {
+  const { scores, outputs, leafStarts, leafEnds, leafValues } = memory;
+  for (let i = from; i < to; i++) {
+    const value = leafValues[i]!;
+    for (let j = leafStarts[i]!; j < leafEnds[i]!; j++) scores[rowIndex[j]! * outputs + k]! += value;
   }
 }

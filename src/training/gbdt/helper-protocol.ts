@@ -5,16 +5,16 @@
  * stalls training (the trainer does that share itself).
  *
  * Tasks: build the helper's range of features of a histogram (positions START..END of the row order
- * into the pool at BASE), partition positions START..END by a split (RESULT = rows going left), or
+ * into the pool at BASE, then subtracted from the one at PARENT unless -1), partition positions START..END by a split (RESULT = rows going left), or
  * compute OUTPUT's gradients of rows START..END (their loss summed into GradientMemory.loss), or find
  * the best split of the leaf whose histogram is at BASE (totals and result in `splitIO`, see
- * SPLIT_IO).
+ * SPLIT_IO), or add leaves START..END of the last tree (see GradientMemory) to OUTPUT's scores.
  */
 import type { BinnedData } from './binning.js';
 import type { LossKind } from './losses.js';
 import type { SplitCandidate, SplitParams } from './split-finder.js';
 
-export const TASK = { histogram: 0, partition: 1, gradients: 2, split: 3 } as const;
+export const TASK = { histogram: 0, partition: 1, gradients: 2, split: 3, scores: 4 } as const;
 
 export const CONTROL = {
   command: 0,
@@ -36,13 +36,15 @@ export const CONTROL = {
   result: 12,
   /** Gradients: which output (multiclass trains one tree per class). */
   output: 15,
+  /** Histogram: offset of the histogram to subtract the built one from, or -1. */
+  parent: 16,
   /** 1 while the helper sleeps in Atomics.wait for a command (else it spins: see SPIN_CHECKS). */
   helperSleeps: 13,
   /** 1 while the trainer sleeps waiting for DONE. */
   trainerSleeps: 14,
 } as const;
 
-export const CONTROL_SLOTS = 16;
+export const CONTROL_SLOTS = 17;
 
 /**
  * Checks of a control value before sleeping on it (tens of microseconds). Tasks come in quick
@@ -75,10 +77,9 @@ export const SPLIT_IO = {
   missingLeft: 5,
   leftGradient: 6,
   leftHessian: 7,
-  leftCount: 8,
 } as const;
 
-export const SPLIT_IO_SLOTS = 9;
+export const SPLIT_IO_SLOTS = 8;
 
 /** The row order's memory (see RowOrder), on SharedArrayBuffers. */
 export interface SharedRowOrder {
@@ -88,8 +89,6 @@ export interface SharedRowOrder {
   readonly gradients: Float64Array;
   readonly hessians: Float64Array;
   readonly scratchRows: Uint32Array;
-  readonly scratchGradients: Float64Array;
-  readonly scratchHessians: Float64Array;
 }
 
 /** What computing gradients needs (see GradientPass), on SharedArrayBuffers. */
@@ -103,6 +102,10 @@ export interface GradientMemory {
   readonly hessians: readonly Float64Array[];
   /** The helper's summed loss. */
   readonly loss: Float64Array;
+  /** The last tree's leaves: their runs [start, end) of the row order and their values. */
+  readonly leafStarts: Int32Array;
+  readonly leafEnds: Int32Array;
+  readonly leafValues: Float64Array;
 }
 
 /** Everything a helper reads or writes. */
@@ -125,7 +128,6 @@ export function writeSplit(io: Float64Array, split: SplitCandidate): void {
   io[SPLIT_IO.missingLeft] = split.missingLeft ? 1 : 0;
   io[SPLIT_IO.leftGradient] = split.leftGradient;
   io[SPLIT_IO.leftHessian] = split.leftHessian;
-  io[SPLIT_IO.leftCount] = split.leftCount;
 }
 
 export function readSplit(io: Float64Array, split: SplitCandidate): void {
@@ -135,5 +137,4 @@ export function readSplit(io: Float64Array, split: SplitCandidate): void {
   split.missingLeft = io[SPLIT_IO.missingLeft] === 1;
   split.leftGradient = io[SPLIT_IO.leftGradient]!;
   split.leftHessian = io[SPLIT_IO.leftHessian]!;
-  split.leftCount = io[SPLIT_IO.leftCount]!;
 }

@@ -1,9 +1,11 @@
 /**
  * Helper thread entry: receives its data by message, then waits for tasks on its control array:
  * building its range of features of a histogram, partitioning part of a leaf's run, computing part
- * of the gradients, or finding one leaf's best split (see helper-protocol.ts).
+ * of the gradients, finding one leaf's best split, or adding part of a tree's leaves to the scores
+ * (see helper-protocol.ts).
  */
 import { parentPort } from 'node:worker_threads';
+import { addLeafValues } from './gradient-pass.js';
 import {
   CONTROL,
   type HelperData,
@@ -13,9 +15,9 @@ import {
   waitForChange,
   writeSplit,
 } from './helper-protocol.js';
-import { compileHistogramKernel, SLOT_WIDTH } from './histogram.js';
+import { compileHistogramKernel, rangeSlots, SLOT_WIDTH, subtractSlots } from './histogram.js';
 import { computeGradients } from './losses.js';
-import { partitionRun } from './row-order.js';
+import { partitionHalf } from './row-order.js';
 import { emptySplit, findBestSplit } from './split-finder.js';
 
 parentPort?.once('message', (data: HelperData) => serve(data));
@@ -23,6 +25,7 @@ parentPort?.once('message', (data: HelperData) => serve(data));
 function serve(helper: HelperData): void {
   const { control, data, order, histograms, gradients: pass } = helper;
   const kernel = compileHistogramKernel(data, helper.firstFeature, helper.lastFeature);
+  const [slotsFrom, slotsTo] = rangeSlots(data, helper.firstFeature, helper.lastFeature);
   const goesLeft = new Uint8Array(256);
   const { splitIO, splitParams } = helper;
   const allFeatures = Int32Array.from({ length: data.features }, (_, f) => f);
@@ -39,7 +42,10 @@ function serve(helper: HelperData): void {
       const end = control[CONTROL.end]!;
       if (control[CONTROL.task] === TASK.histogram) {
         const { bins, rowIndex, gradients, hessians } = order;
-        kernel(histograms, control[CONTROL.base]!, bins, rowIndex, start, end, gradients, hessians);
+        const base = control[CONTROL.base]!;
+        const parent = control[CONTROL.parent]!;
+        kernel(histograms, base, bins, rowIndex, start, end, gradients, hessians);
+        if (parent >= 0) subtractSlots(histograms, parent, base, slotsFrom, slotsTo);
       } else if (control[CONTROL.task] === TASK.gradients) {
         const k = control[CONTROL.output]!;
         const { kind, scores, outputs } = pass;
@@ -54,6 +60,8 @@ function serve(helper: HelperData): void {
           start,
           end,
         );
+      } else if (control[CONTROL.task] === TASK.scores) {
+        addLeafValues(pass, order.rowIndex, control[CONTROL.output]!, start, end);
       } else if (control[CONTROL.task] === TASK.split) {
         const base = control[CONTROL.base]!;
         const gradient = splitIO[SPLIT_IO.gradient]!;
@@ -67,7 +75,7 @@ function serve(helper: HelperData): void {
           thresholdBin: control[CONTROL.thresholdBin]!,
           missingLeft: control[CONTROL.missingLeft] === 1,
         };
-        control[CONTROL.result] = partitionRun(order, data, feature, split, goesLeft, start, end);
+        control[CONTROL.result] = partitionHalf(order, data, feature, split, goesLeft, start, end);
       }
     } catch {
       Atomics.store(control, CONTROL.failed, 1);

@@ -10,8 +10,10 @@ import {
   buildSubsetHistogram,
   compileHistogramKernel,
   type HistogramKernel,
+  rangeSlots,
   SLOT_WIDTH,
   subtractHistogram,
+  subtractSlots,
 } from './histogram.js';
 import type { RowOrder } from './row-order.js';
 import { findBestSplit, type SplitCandidate, type SplitParams } from './split-finder.js';
@@ -40,6 +42,8 @@ function pickSplitParams({
 
 interface FeatureRange {
   readonly kernel: HistogramKernel;
+  /** The range's slots [from, to) within a histogram. */
+  readonly slots: [number, number];
   /** Absent for the range this thread builds. */
   readonly helper: HelperThread | undefined;
 }
@@ -89,7 +93,7 @@ export class HistogramBuilder {
           firstFeature: first,
           lastFeature: last,
         });
-      this.ranges.push({ kernel, helper });
+      this.ranges.push({ kernel, slots: rangeSlots(data, first, last), helper });
     }
   }
 
@@ -108,8 +112,11 @@ export class HistogramBuilder {
     return this.pool.subarray(base, base + this.histogramSize);
   }
 
-  /** Builds the histogram at `base` from positions [start, end) of the row order. */
-  build(base: number, features: Int32Array, start: number, end: number): void {
+  /**
+   * Builds the histogram at `base` from positions [start, end) of the row order; with `parent`, then
+   * subtracts it from the histogram at `parent` (each thread its own features, right after building).
+   */
+  build(base: number, features: Int32Array, start: number, end: number, parent = -1): void {
     const { data, order } = this;
     const { bins, rowIndex, gradients, hessians } = order;
     if (features.length < data.features) {
@@ -126,6 +133,7 @@ export class HistogramBuilder {
         hessians,
         this.slotBases,
       );
+      if (parent >= 0) subtractHistogram(this.view(parent), out, data, features);
       return;
     }
     const handOff = end - start >= PARALLEL_MIN_ROWS;
@@ -137,19 +145,16 @@ export class HistogramBuilder {
         control[CONTROL.base] = base;
         control[CONTROL.start] = start;
         control[CONTROL.end] = end;
+        control[CONTROL.parent] = parent;
       });
       helping.push(helper);
     }
-    for (const { kernel, helper } of this.ranges) {
+    for (const { kernel, slots, helper } of this.ranges) {
       if (helper !== undefined && helping.includes(helper)) continue;
       kernel(this.pool, base, bins, rowIndex, start, end, gradients, hessians);
+      if (parent >= 0) subtractSlots(this.pool, parent, base, slots[0], slots[1]);
     }
     for (const helper of helping) awaitTask(helper);
-  }
-
-  /** The histogram at `parent` becomes itself minus the one at `child`. */
-  subtract(parent: number, child: number, features: Int32Array): void {
-    subtractHistogram(this.view(parent), this.view(child), this.data, features);
   }
 
   /**

@@ -1,18 +1,20 @@
 /**
- * Gradient/hessian/count histograms of one leaf, laid out as three interleaved float64 slots per bin
- * over all features (see BinnedData.histogramOffsets). A sibling's histogram is parent minus the
+ * Gradient/hessian histograms of one leaf, laid out as two interleaved float64 slots per bin over all
+ * features (see BinnedData.histogramOffsets). There is no per-bin row count: it would cost the hottest
+ * loop a third more read-modify-writes, and split search estimates counts from hessians instead (see
+ * split-finder.ts). A sibling's histogram is parent minus the
  * smaller child, so only the smaller child is ever built from rows.
  *
  * Histograms read a leaf's positions of the row order (see RowOrder): ascending rows of the row-major
- * bins, with gradients and hessians already gathered into position order.
+ * bins and of the gradients and hessians.
  * Each feature's slots are always accumulated by one kernel in row order, so the sums are the same
  * whichever thread builds which features.
  */
 import type { BinnedData } from './binning.js';
 
-export const SLOT_WIDTH = 3;
+export const SLOT_WIDTH = 2;
 
-/** Adds positions [start, end) of the row order into out[base + ...] for fixed features. */
+/** Adds positions [start, end) of the row order (gradients by row) into out[base + ...] for fixed features. */
 export type HistogramKernel = (
   out: Float64Array,
   base: number,
@@ -34,18 +36,18 @@ export function compileHistogramKernel(data: BinnedData, first: number, last: nu
   for (let f = first; f < last; f++) {
     const offset = data.histogramOffsets[f]! * SLOT_WIDTH;
     updates.push(
-      `s = base + ${offset} + bins[rowBase + ${f}] * ${SLOT_WIDTH}; out[s] += g; out[s + 1] += h; out[s + 2] += 1;`,
+      `s = base + ${offset} + bins[rowBase + ${f}] * ${SLOT_WIDTH}; out[s] += g; out[s + 1] += h;`,
     );
   }
-  const zeroFrom = data.histogramOffsets[first]! * SLOT_WIDTH;
-  const zeroTo = (data.histogramOffsets[last - 1]! + data.valueBins[last - 1]! + 1) * SLOT_WIDTH;
+  const [zeroFrom, zeroTo] = rangeSlots(data, first, last);
   const body = `
     out.fill(0, base + ${zeroFrom}, base + ${zeroTo});
     let s = 0;
     for (let j = start; j < end; j++) {
-      const rowBase = rowIndex[j] * ${data.features};
-      const g = gradients[j];
-      const h = hessians[j];
+      const r = rowIndex[j];
+      const rowBase = r * ${data.features};
+      const g = gradients[r];
+      const h = hessians[r];
       ${updates.join('\n')}
     }`;
   return new Function(
@@ -59,6 +61,23 @@ export function compileHistogramKernel(data: BinnedData, first: number, last: nu
     'hessians',
     body,
   ) as HistogramKernel;
+}
+
+/** The slots [from, to) of features [first, last) within a histogram. */
+export function rangeSlots(data: BinnedData, first: number, last: number): [number, number] {
+  const to = data.histogramOffsets[last - 1]! + data.valueBins[last - 1]! + 1;
+  return [data.histogramOffsets[first]! * SLOT_WIDTH, to * SLOT_WIDTH];
+}
+
+/** pool[parent + s] -= pool[child + s] for slots s in [from, to). */
+export function subtractSlots(
+  pool: Float64Array,
+  parent: number,
+  child: number,
+  from: number,
+  to: number,
+): void {
+  for (let s = from; s < to; s++) pool[parent + s]! -= pool[child + s]!;
 }
 
 /** Builds the histogram of an arbitrary feature subset (feature sampling), as a plain loop. */
@@ -82,14 +101,14 @@ export function buildSubsetHistogram(
     out.fill(0, base, base + (data.valueBins[f]! + 1) * SLOT_WIDTH);
   }
   for (let j = start; j < end; j++) {
-    const g = gradients[j]!;
-    const h = hessians[j]!;
-    const rowBase = rowIndex[j]! * data.features;
+    const r = rowIndex[j]!;
+    const g = gradients[r]!;
+    const h = hessians[r]!;
+    const rowBase = r * data.features;
     for (let i = 0; i < used; i++) {
       const slot = slotBases[i]! + bins[rowBase + features[i]!]! * SLOT_WIDTH;
       out[slot]! += g;
       out[slot + 1]! += h;
-      out[slot + 2]! += 1;
     }
   }
 }

@@ -3,6 +3,10 @@
  * bins <= t) and both directions for the missing bin, the gain
  *   G_L^2 / (H_L + lambda) + G_R^2 / (H_R + lambda) - G^2 / (H + lambda).
  * The threshold t = valueBins - 1 with missing to the right separates missing from present values.
+ *
+ * Histograms hold no row counts (see histogram.ts), so as in LightGBM a side's row count for the
+ * minSamplesLeaf check is estimated as round(H_side * rows / H): exact for squared error (every
+ * hessian is 1), approximate for log loss. The children's actual row counts come from partitioning.
  */
 import type { BinnedData } from './binning.js';
 import { SLOT_WIDTH } from './histogram.js';
@@ -22,7 +26,6 @@ export interface SplitCandidate {
   missingLeft: boolean;
   leftGradient: number;
   leftHessian: number;
-  leftCount: number;
 }
 
 export function emptySplit(): SplitCandidate {
@@ -33,7 +36,6 @@ export function emptySplit(): SplitCandidate {
     missingLeft: false,
     leftGradient: 0,
     leftHessian: 0,
-    leftCount: 0,
   };
 }
 
@@ -49,6 +51,7 @@ export function findBestSplit(
 ): void {
   const { lambda, minSamplesLeaf, minHessianLeaf } = params;
   const parentScore = (totalGradient * totalGradient) / (totalHessian + lambda);
+  const rowsPerHessian = totalCount / totalHessian;
   let bestGain = Math.max(params.minGainToSplit, 1e-12);
   out.feature = -1;
   out.gain = 0;
@@ -59,21 +62,20 @@ export function findBestSplit(
     const missingSlot = base + valueBins * SLOT_WIDTH;
     const missingG = histogram[missingSlot]!;
     const missingH = histogram[missingSlot + 1]!;
-    const missingC = histogram[missingSlot + 2]!;
+    // A parent-minus-child histogram can leave rounding residue in an empty missing bin.
+    const hasMissing = Math.round(missingH * rowsPerHessian) > 0;
     let cumG = 0;
     let cumH = 0;
-    let cumC = 0;
     for (let t = 0; t < valueBins; t++) {
       const slot = base + t * SLOT_WIDTH;
       cumG += histogram[slot]!;
       cumH += histogram[slot + 1]!;
-      cumC += histogram[slot + 2]!;
       for (let direction = 0; direction < 2; direction++) {
         const missingLeft = direction === 1;
-        if (missingLeft && (missingC === 0 || t === valueBins - 1)) continue;
+        if (missingLeft && (!hasMissing || t === valueBins - 1)) continue;
         const leftG = missingLeft ? cumG + missingG : cumG;
         const leftH = missingLeft ? cumH + missingH : cumH;
-        const leftC = missingLeft ? cumC + missingC : cumC;
+        const leftC = Math.round(leftH * rowsPerHessian);
         const rightC = totalCount - leftC;
         if (leftC < minSamplesLeaf || rightC < minSamplesLeaf) continue;
         const rightH = totalHessian - leftH;
@@ -88,7 +90,6 @@ export function findBestSplit(
           out.missingLeft = missingLeft;
           out.leftGradient = leftG;
           out.leftHessian = leftH;
-          out.leftCount = leftC;
         }
       }
     }

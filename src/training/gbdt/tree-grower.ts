@@ -107,8 +107,9 @@ export function growTree(
   let rootG = 0;
   let rootH = 0;
   for (let j = 0; j < sampleCount; j++) {
-    rootG += gradients[j]!;
-    rootH += hessians[j]!;
+    const r = order.rowIndex[j]!;
+    rootG += gradients[r]!;
+    rootH += hessians[r]!;
   }
   const rootHistogram = histograms.take();
   histograms.build(rootHistogram, features, 0, sampleCount);
@@ -152,9 +153,9 @@ export function growTree(
     }
     const leftSmaller = middle - leaf.start <= leaf.end - middle;
     const smallHistogram = histograms.take();
-    if (leftSmaller) histograms.build(smallHistogram, features, leaf.start, middle);
-    else histograms.build(smallHistogram, features, middle, leaf.end);
-    histograms.subtract(leaf.histogram, smallHistogram, features);
+    // The leaf's histogram becomes the larger child's: itself minus the smaller child's.
+    if (leftSmaller) histograms.build(smallHistogram, features, leaf.start, middle, leaf.histogram);
+    else histograms.build(smallHistogram, features, middle, leaf.end, leaf.histogram);
     const leftHistogram = leftSmaller ? smallHistogram : leaf.histogram;
     const rightHistogram = leftSmaller ? leaf.histogram : smallHistogram;
     openLeaves(

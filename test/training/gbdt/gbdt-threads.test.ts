@@ -18,7 +18,7 @@ const SPLIT_PARAMS = { lambda: 0, minSamplesLeaf: 20, minHessianLeaf: 1e-3, minG
 
 /** Gradient memory the histogram tests do not use (the helper needs some). */
 function gradientMemory(rows: number, shared: boolean) {
-  return new GradientPass('regression', { labels: null, values: new Float64Array(rows) }, 1, rows, shared)
+  return new GradientPass('regression', { labels: null, values: new Float64Array(rows) }, 1, rows, 2, shared)
     .memory;
 }
 
