@@ -124,6 +124,11 @@ export class AutomlRunner {
         kept.map((row) => [Number(row.trial), JSON.parse(row.outcome) as TrialOutcome]),
       );
       const runs = new Map(kept.map((row) => [Number(row.trial), row.run_id]));
+      for (const [trial, run] of runs) {
+        if ((await this.deps.tracking.runs.get(run)).status === 'running') {
+          await endTrialRun(this.deps.tracking, ctx, run, finished.get(trial)!);
+        }
+      }
       await endTrialRuns(this.deps.tracking, ctx, parent, 'failed', 'interrupted by a server restart');
       const result = await runAutoml(loaded.table, loaded.target, job.spec.options, {
         finished,
@@ -137,8 +142,10 @@ export class AutomlRunner {
           progress = now;
           const run = runs.get(outcome.id);
           if (run === undefined) return;
+          // Kept first: a kill between the two leaves a kept trial whose run resume() ends.
+          const cancelRequested = await this.recordTrial(id, run, outcome, now);
           await endTrialRun(this.deps.tracking, ctx, run, outcome);
-          if (await this.recordTrial(id, run, outcome, now)) controller.abort(CANCELLED);
+          if (cancelRequested) controller.abort(CANCELLED);
         },
       });
       // Trials the time budget cut short never report an end.
