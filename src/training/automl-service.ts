@@ -143,40 +143,47 @@ export class AutomlService {
       },
       tags: { 'slipway.automl': 'true' },
     });
-    await this.deps.runInputs.log(ctx, run.id, [dataset]);
-    const now = this.deps.clock.now();
-    const job = await mutate(this.deps.database, ctx, async (trx) => {
-      const row = {
-        id: newId(now),
-        status: 'queued' as const,
-        dataset,
-        target: input.target,
-        spec: JSON.stringify(spec),
-        run_id: run.id,
-        progress: JSON.stringify(initialProgress(options)),
-        result: null,
-        error: null,
-        cancel_requested: 0,
-        created_by: ctx.actor.name,
-        created_at: now,
-        started_at: null,
-        finished_at: null,
-        updated_at: now,
-      };
-      await trx.insertInto('automl_jobs').values(row).execute();
-      await this.deps.audit.record(trx, ctx, {
-        action: 'automl.start',
-        resourceType: 'automl_job',
-        resourceId: row.id,
-        after: {
+    // The run exists before its job: should recording the job fail, the run ends failed, not running.
+    let job: AutomlJob;
+    try {
+      await this.deps.runInputs.log(ctx, run.id, [dataset]);
+      const now = this.deps.clock.now();
+      job = await mutate(this.deps.database, ctx, async (trx) => {
+        const row = {
+          id: newId(now),
+          status: 'queued' as const,
           dataset,
           target: input.target,
-          run: run.id,
-          ...(register === undefined ? {} : { register }),
-        },
+          spec: JSON.stringify(spec),
+          run_id: run.id,
+          progress: JSON.stringify(initialProgress(options)),
+          result: null,
+          error: null,
+          cancel_requested: 0,
+          created_by: ctx.actor.name,
+          created_at: now,
+          started_at: null,
+          finished_at: null,
+          updated_at: now,
+        };
+        await trx.insertInto('automl_jobs').values(row).execute();
+        await this.deps.audit.record(trx, ctx, {
+          action: 'automl.start',
+          resourceType: 'automl_job',
+          resourceId: row.id,
+          after: {
+            dataset,
+            target: input.target,
+            run: run.id,
+            ...(register === undefined ? {} : { register }),
+          },
+        });
+        return toAutomlJob(row);
       });
-      return toAutomlJob(row);
-    });
+    } catch (error) {
+      await this.deps.tracking.runs.update(ctx, run.id, { status: 'failed' }).catch(() => {});
+      throw error;
+    }
     this.runner.enqueue(job.id, loaded);
     return job;
   }
