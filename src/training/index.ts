@@ -4,7 +4,7 @@
  */
 import { AutomlService, type TrainingDeps } from './automl-service.js';
 
-export { DEFAULT_SEARCH_SPACES } from './automl/index.js';
+export { DEFAULT_SEARCH_SPACES, FAMILIES, METRIC_NAMES, STRATEGIES, TASKS } from './automl/index.js';
 export type * from './automl/types.js';
 export {
   AUTOML_JOB_STATUSES,

@@ -1,12 +1,9 @@
 /** HTTP request and response schemas of the AutoML API (validation, serialization and OpenAPI). */
 import { z } from 'zod';
 import { PageQuerySchema, pageSchema } from '../core/wire.js';
+import { FAMILIES, METRIC_NAMES, STRATEGIES, TASKS } from './automl/index.js';
 import { AUTOML_JOB_STATUSES } from './automl-job.js';
 
-const TASKS = ['classification', 'regression'] as const;
-const METRICS = ['roc_auc', 'accuracy', 'log_loss', 'f1', 'rmse', 'mae', 'r2'] as const;
-const STRATEGIES = ['grid', 'random', 'halving'] as const;
-const FAMILIES = ['gbdt', 'logistic', 'ridge'] as const;
 const Iso = z.string().describe('ISO 8601 UTC time');
 const Params = z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]));
 const Metrics = z.record(z.string(), z.number());
@@ -17,7 +14,7 @@ export const StartAutomlBody = z.strictObject({
   dataset: z.string().describe("Dataset version, e.g. 'churn@3' (a bare name means its latest version)"),
   target: z.string().describe('The column to predict'),
   task: z.enum(TASKS).optional().describe('Default: inferred from the target column'),
-  metric: z.enum(METRICS).optional().describe('Default: log_loss (classification), rmse (regression)'),
+  metric: z.enum(METRIC_NAMES).optional().describe('Default: log_loss (classification), rmse (regression)'),
   strategy: z.enum(STRATEGIES).optional(),
   maxTrials: z.number().int().optional(),
   timeBudgetSeconds: z.number().optional(),
@@ -86,7 +83,7 @@ export const AutomlJobSchema = z
     dataset: z.string(),
     target: z.string(),
     task: z.enum(TASKS),
-    metric: z.enum(METRICS),
+    metric: z.enum(METRIC_NAMES),
     spec: z
       .object({
         dataset: z.string(),
@@ -94,7 +91,7 @@ export const AutomlJobSchema = z
         exclude: z.array(z.string()).readonly(),
         options: z.object({
           task: z.enum(TASKS),
-          metric: z.enum(METRICS),
+          metric: z.enum(METRIC_NAMES),
           strategy: z.enum(STRATEGIES),
           maxTrials: z.number().int(),
           timeBudgetMs: z.number(),

@@ -43,3 +43,34 @@ export function assertTable(table: Table): void {
     }
   }
 }
+
+/** The rows `indices` picks (in that order), as a new table. */
+export function takeRows(table: Table, indices: Uint32Array): Table {
+  const features = table.features.map((feature): Feature => {
+    if (feature.kind === 'numeric') {
+      return {
+        kind: 'numeric',
+        name: feature.name,
+        values: Float64Array.from(indices, (i) => feature.values[i]!),
+      };
+    }
+    return {
+      kind: 'categorical',
+      name: feature.name,
+      values: Array.from(indices, (i) => feature.values[i] ?? null),
+    };
+  });
+  return { rows: indices.length, features };
+}
+
+/** The targets of the rows `indices` picks, in that order. */
+export function takeTarget(target: Target, indices: Uint32Array): Target {
+  if (target.kind === 'regression') {
+    return { kind: 'regression', values: Float64Array.from(indices, (i) => target.values[i]!) };
+  }
+  return {
+    kind: 'classification',
+    classes: target.classes,
+    labels: Int32Array.from(indices, (i) => target.labels[i]!),
+  };
+}

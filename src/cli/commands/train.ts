@@ -8,7 +8,7 @@ import { extname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { AutomlJob, MetricName, StartAutomlInput, Strategy, Task } from '../../training/index.js';
-import { AUTOML_JOB_STATUSES } from '../../training/index.js';
+import { AUTOML_JOB_STATUSES, METRIC_NAMES, STRATEGIES, TASKS } from '../../training/index.js';
 import { describeJob, progressLine } from '../automl-format.js';
 import {
   type CliContext,
@@ -19,10 +19,6 @@ import {
   UsageError,
   withPaging,
 } from '../context.js';
-
-const TASKS = ['classification', 'regression'];
-const METRICS = ['roc_auc', 'accuracy', 'log_loss', 'f1', 'rmse', 'mae', 'r2'];
-const STRATEGIES = ['grid', 'random', 'halving'];
 
 interface TrainFlags {
   dataset: string;
@@ -50,7 +46,7 @@ export function registerTrain(program: Command, ctx: CliContext): void {
     .requiredOption('--dataset <ref>', "dataset version, e.g. 'churn@3' (a bare name: its latest)")
     .requiredOption('--target <column>', 'the column to predict')
     .option('--task <task>', `${TASKS.join(' | ')} (default: inferred from the target)`)
-    .option('--metric <metric>', `${METRICS.join(' | ')} (default: log_loss, or rmse for regression)`)
+    .option('--metric <metric>', `${METRIC_NAMES.join(' | ')} (default: log_loss, or rmse for regression)`)
     .option('--strategy <strategy>', `${STRATEGIES.join(' | ')} (default: random)`)
     .option('--trials <n>', 'most trials to run (default 30)', parseInteger('--trials'))
     .option('--time-budget <duration>', "e.g. '120s', '5m', '1h' (default 120s)")
@@ -166,7 +162,7 @@ async function trainInput(ctx: CliContext, flags: TrainFlags): Promise<StartAuto
     return value;
   };
   const task = oneOf('--task', flags.task, TASKS) as Task | undefined;
-  const metric = oneOf('--metric', flags.metric, METRICS) as MetricName | undefined;
+  const metric = oneOf('--metric', flags.metric, METRIC_NAMES) as MetricName | undefined;
   const strategy = oneOf('--strategy', flags.strategy, STRATEGIES) as Strategy | undefined;
   const holdout = flags.holdout === undefined ? undefined : Number(flags.holdout);
   if (holdout !== undefined && !Number.isFinite(holdout)) {

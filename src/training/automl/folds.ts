@@ -1,9 +1,9 @@
 /**
  * Row splits for the search: a (stratified) holdout and (stratified) k-fold cross-validation, all
- * deterministic for a seed; and row subsetting of tables and targets.
+ * deterministic for a seed.
  */
 import { type Random, seededRandom } from '../random.js';
-import type { Feature, Table, Target } from '../table.js';
+import type { Target } from '../table.js';
 
 export interface Fold {
   /** Row indices into the searched table, ascending. */
@@ -83,33 +83,4 @@ export function kFolds(target: Target, k: number, seed: number): Fold[] {
     train: ascending(assignment.flatMap((rows, other) => (other === fold ? [] : rows))),
     validation: ascending(validation),
   }));
-}
-
-export function takeRows(table: Table, indices: Uint32Array): Table {
-  const features = table.features.map((feature): Feature => {
-    if (feature.kind === 'numeric') {
-      return {
-        kind: 'numeric',
-        name: feature.name,
-        values: Float64Array.from(indices, (i) => feature.values[i]!),
-      };
-    }
-    return {
-      kind: 'categorical',
-      name: feature.name,
-      values: Array.from(indices, (i) => feature.values[i] ?? null),
-    };
-  });
-  return { rows: indices.length, features };
-}
-
-export function takeTarget(target: Target, indices: Uint32Array): Target {
-  if (target.kind === 'regression') {
-    return { kind: 'regression', values: Float64Array.from(indices, (i) => target.values[i]!) };
-  }
-  return {
-    kind: 'classification',
-    classes: target.classes,
-    labels: Int32Array.from(indices, (i) => target.labels[i]!),
-  };
 }

@@ -6,9 +6,7 @@ import { availableParallelism } from 'node:os';
 import { InvalidError } from '../../core/errors.js';
 import { TASK_METRICS } from './metrics.js';
 import { DEFAULT_SEARCH_SPACES, parseSearchSpace } from './search-space.js';
-import type { AutomlInput, AutomlOptions, MetricName, Strategy, Task } from './types.js';
-
-export const STRATEGIES: readonly Strategy[] = ['grid', 'random', 'halving'];
+import { type AutomlInput, type AutomlOptions, type MetricName, STRATEGIES, type Task } from './types.js';
 
 export const AUTOML_DEFAULTS = {
   strategy: 'random',
@@ -43,11 +41,8 @@ function integerIn(field: string, value: number, min: number, max = Number.POSIT
   return value;
 }
 
-/** `context` describes the data: folds are checked against its rows; no default depends on its classes. */
-export function resolveAutomlOptions(
-  input: AutomlInput,
-  context: { readonly rows: number; readonly classes?: number },
-): AutomlOptions {
+/** `context` describes the data: folds are checked against its rows. */
+export function resolveAutomlOptions(input: AutomlInput, context: { readonly rows: number }): AutomlOptions {
   const { task } = input;
   if (task !== 'classification' && task !== 'regression') {
     invalid('task', 'must be classification or regression', task);

@@ -4,8 +4,9 @@
  * export it to ONNX.
  */
 import type { Table, Target } from '../table.js';
+import { takeRows, takeTarget } from '../table.js';
 import { describeFeatures, evaluateHoldout } from './evaluation.js';
-import { holdoutSplit, kFolds, takeRows, takeTarget } from './folds.js';
+import { holdoutSplit, kFolds } from './folds.js';
 import { checkTrainingData } from './preflight.js';
 import { compareOutcomes, createPlanner } from './strategies.js';
 import type {

@@ -9,7 +9,8 @@ import * as gbdt from '../gbdt/index.js';
 import type { LogisticOptions, RidgeOptions } from '../linear/index.js';
 import * as linear from '../linear/index.js';
 import type { Table, Target } from '../table.js';
-import { type Fold, takeRows, takeTarget } from './folds.js';
+import { takeRows, takeTarget } from '../table.js';
+import type { Fold } from './folds.js';
 import { classificationMetrics, regressionMetrics } from './metrics.js';
 import type { Family, MetricSummary, ParamValues } from './types.js';
 

@@ -4,10 +4,16 @@
  * model as ONNX, holdout evaluation, feature metadata). Pure data; no I/O.
  */
 
-export type Task = 'classification' | 'regression';
-export type MetricName = 'roc_auc' | 'accuracy' | 'log_loss' | 'f1' | 'rmse' | 'mae' | 'r2';
-export type Strategy = 'grid' | 'random' | 'halving';
-export type Family = 'gbdt' | 'logistic' | 'ridge';
+/** The value lists behind the unions below: the API schemas and the CLI's checks use them too. */
+export const TASKS = ['classification', 'regression'] as const;
+export const METRIC_NAMES = ['roc_auc', 'accuracy', 'log_loss', 'f1', 'rmse', 'mae', 'r2'] as const;
+export const STRATEGIES = ['grid', 'random', 'halving'] as const;
+export const FAMILIES = ['gbdt', 'logistic', 'ridge'] as const;
+
+export type Task = (typeof TASKS)[number];
+export type MetricName = (typeof METRIC_NAMES)[number];
+export type Strategy = (typeof STRATEGIES)[number];
+export type Family = (typeof FAMILIES)[number];
 
 export type ParamValue = number | string | boolean;
 

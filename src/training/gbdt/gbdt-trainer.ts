@@ -8,7 +8,7 @@
  */
 
 import { type Random, sampleSorted, seededRandom } from '../random.js';
-import { assertTable, type Feature, type Table, type Target } from '../table.js';
+import { assertTable, type Table, type Target, takeRows, takeTarget } from '../table.js';
 import { binTable, fitBinning } from './binning.js';
 import type { GbdtModel } from './gbdt-model.js';
 import { type GbdtOptions, type ResolvedGbdtOptions, resolveGbdtOptions } from './gbdt-options.js';
@@ -175,33 +175,12 @@ function splitRows(
 }
 
 function subsetTable(table: Table, rows: Uint32Array | null): Table {
-  if (rows === null) return table;
-  const features = table.features.map((feature): Feature => {
-    if (feature.kind === 'numeric') {
-      return {
-        kind: 'numeric',
-        name: feature.name,
-        values: Float64Array.from(rows, (r) => feature.values[r]!),
-      };
-    }
-    return {
-      kind: 'categorical',
-      name: feature.name,
-      values: Array.from(rows, (r) => feature.values[r] ?? null),
-    };
-  });
-  return { rows: rows.length, features };
+  return rows === null ? table : takeRows(table, rows);
 }
 
 function subsetTargets(target: Target, rows: Uint32Array | null): LossTargets {
-  if (target.kind === 'classification') {
-    return {
-      labels: rows === null ? target.labels : Int32Array.from(rows, (r) => target.labels[r]!),
-      values: null,
-    };
-  }
-  return {
-    labels: null,
-    values: rows === null ? target.values : Float64Array.from(rows, (r) => target.values[r]!),
-  };
+  const picked = rows === null ? target : takeTarget(target, rows);
+  return picked.kind === 'classification'
+    ? { labels: picked.labels, values: null }
+    : { labels: null, values: picked.values };
 }

@@ -1,8 +1,9 @@
 /** Holdout and k-fold splits: partitions of the rows, class proportions kept, deterministic per seed. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { holdoutSplit, kFolds, takeRows, takeTarget } from '../../../src/training/automl/folds.js';
+import { holdoutSplit, kFolds } from '../../../src/training/automl/folds.js';
 import type { Target } from '../../../src/training/table.js';
+import { takeRows, takeTarget } from '../../../src/training/table.js';
 
 function classification(counts: readonly number[]): Extract<Target, { kind: 'classification' }> {
   const labels = Int32Array.from(counts.flatMap((count, c) => new Array<number>(count).fill(c)));

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { holdoutSplit, takeRows, takeTarget } from '../../../src/training/automl/folds.js';
+import { holdoutSplit } from '../../../src/training/automl/folds.js';
 import { resolveAutomlOptions } from '../../../src/training/automl/options.js';
 import { runAutoml } from '../../../src/training/automl/run-automl.js';
 import type {
@@ -15,6 +15,7 @@ import type {
   TrialPlan,
 } from '../../../src/training/automl/types.js';
 import type { Table, Target } from '../../../src/training/table.js';
+import { takeRows, takeTarget } from '../../../src/training/table.js';
 import { syntheticDataset } from '../gbdt/synthetic-data.js';
 import { onnxFeeds } from '../onnx-feeds.js';
 
@@ -28,7 +29,6 @@ const SMALL_GBDT = {
 
 function optionsFor(table: Table, target: Target, input: Partial<AutomlInput>): AutomlOptions {
   const task = target.kind;
-  const classes = target.kind === 'classification' ? target.classes.length : undefined;
   const linear = task === 'classification' ? 'logistic' : 'ridge';
   return resolveAutomlOptions(
     {
@@ -40,7 +40,7 @@ function optionsFor(table: Table, target: Target, input: Partial<AutomlInput>): 
       searchSpace: { gbdt: SMALL_GBDT, [linear]: { l2: { type: 'float', min: 1e-4, max: 1, log: true } } },
       ...input,
     },
-    { rows: table.rows, classes },
+    { rows: table.rows },
   );
 }
 
