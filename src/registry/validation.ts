@@ -65,26 +65,7 @@ export function checkMetrics(metrics: Readonly<Record<string, number>>): Record<
 }
 
 export function checkFeatureNames(names: readonly string[]): string[] {
-  checkCount('featureNames', names.length, MAX_FEATURES);
-  const seen = new Set<string>();
-  for (const [index, name] of names.entries()) {
-    if (name === '' || name.length > MAX_KEY_LENGTH) {
-      throw new InvalidError(
-        `featureNames[${index}] must be 1 to ${MAX_KEY_LENGTH} characters, got '${name}'`,
-        {
-          field: `featureNames[${index}]`,
-        },
-      );
-    }
-    if (seen.has(name)) {
-      throw new InvalidError(`featureNames repeats '${name}'`, {
-        field: `featureNames[${index}]`,
-        value: name,
-      });
-    }
-    seen.add(name);
-  }
-  return [...names];
+  return checkDistinctStrings('featureNames', names, MAX_FEATURES, 1);
 }
 
 export function checkFeatures(features: readonly ModelFeature[]): ModelFeature[] {
@@ -109,13 +90,13 @@ export function checkFeatures(features: readonly ModelFeature[]): ModelFeature[]
     return {
       name: feature.name,
       type: feature.type,
-      categories: checkStrings(`${field}.categories`, feature.categories, MAX_CATEGORIES),
+      categories: checkDistinctStrings(`${field}.categories`, feature.categories, MAX_CATEGORIES, 0),
     };
   });
 }
 
 export function checkClasses(classes: readonly string[]): string[] {
-  const checked = checkStrings('classes', classes, MAX_CATEGORIES);
+  const checked = checkDistinctStrings('classes', classes, MAX_CATEGORIES, 0);
   if (checked.length < 2) {
     throw new InvalidError(`classes must list at least 2 classes, got ${checked.length}`, {
       field: 'classes',
@@ -124,15 +105,21 @@ export function checkClasses(classes: readonly string[]): string[] {
   return checked;
 }
 
-/** A list of distinct strings, each at most MAX_KEY_LENGTH characters. */
-function checkStrings(field: string, values: readonly string[], max: number): string[] {
+/** A list of at most `max` distinct strings, each `minLength` to MAX_KEY_LENGTH characters. */
+function checkDistinctStrings(
+  field: string,
+  values: readonly string[],
+  max: number,
+  minLength: 0 | 1,
+): string[] {
   checkCount(field, values.length, max);
   const seen = new Set<string>();
   for (const [index, value] of values.entries()) {
-    if (typeof value !== 'string' || value.length > MAX_KEY_LENGTH) {
-      throw new InvalidError(`${field}[${index}] must be a string of at most ${MAX_KEY_LENGTH} characters`, {
-        field: `${field}[${index}]`,
-      });
+    if (typeof value !== 'string' || value.length < minLength || value.length > MAX_KEY_LENGTH) {
+      throw new InvalidError(
+        `${field}[${index}] must be a string of ${minLength} to ${MAX_KEY_LENGTH} characters, got '${String(value)}'`,
+        { field: `${field}[${index}]` },
+      );
     }
     if (seen.has(value)) {
       throw new InvalidError(`${field} repeats '${value}'`, { field: `${field}[${index}]`, value });
