@@ -21,6 +21,8 @@ import { loadTrainingTable, type TrainingTable } from './dataset-table.js';
 export const MODEL_ARTIFACT = 'model/model.onnx';
 const LEADERBOARD_ARTIFACT = 'automl/leaderboard.json';
 
+const RUN_STATUS = { succeeded: 'finished', failed: 'failed', cancelled: 'killed' } as const;
+
 const CANCELLED = new Error('the AutoML job was cancelled');
 const SHUTDOWN = new Error('the server is stopping; the AutoML job resumes on the next start');
 
@@ -44,10 +46,7 @@ export class AutomlRunner {
     if (queued >= 0) this.queue.splice(queued, 1);
     // A queued job is cancelled at once, wherever it was queued; a running one by its runner.
     const job = await this.claim(id, 'queued', 'cancelled');
-    if (job !== undefined) {
-      await this.finish(job, 'cancelled', {});
-      await this.deps.tracking.runs.update(contextOf(job), job.run, { status: 'killed' });
-    }
+    if (job !== undefined) await this.finish(job, 'cancelled', {});
     if (this.current?.id === id) {
       this.current.controller.abort(CANCELLED);
       await this.current.done;
@@ -108,7 +107,6 @@ export class AutomlRunner {
     const ctx = contextOf(job);
     if (job.cancelRequested) {
       await this.finish(job, 'cancelled', {});
-      await this.deps.tracking.runs.update(ctx, job.run, { status: 'killed' });
       return;
     }
     let progress = job.progress;
@@ -148,8 +146,6 @@ export class AutomlRunner {
           if (cancelRequested) controller.abort(CANCELLED);
         },
       });
-      // Trials the time budget cut short never report an end.
-      await endTrialRuns(this.deps.tracking, ctx, parent, 'killed', 'stopped at the time budget');
       await this.complete(ctx, job, loaded, result, runs, progress);
     } catch (error) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
@@ -157,7 +153,6 @@ export class AutomlRunner {
       if (reason === CANCELLED) {
         await endTrialRuns(this.deps.tracking, ctx, parent, 'killed', 'the AutoML job was cancelled');
         await this.finish(job, 'cancelled', { progress });
-        await this.deps.tracking.runs.update(ctx, job.run, { status: 'killed' });
         return;
       }
       const failure =
@@ -172,7 +167,6 @@ export class AutomlRunner {
         `the AutoML job failed: ${failure.message}`,
       );
       await this.finish(job, 'failed', { progress, error: failure });
-      await this.deps.tracking.runs.update(ctx, job.run, { status: 'failed' });
     }
   }
 
@@ -275,13 +269,13 @@ export class AutomlRunner {
       });
       modelVersion = `${version.model}@${version.version}`;
     }
-    await tracking.runs.update(ctx, job.run, { status: 'finished' });
     await this.finish(job, 'succeeded', {
       progress,
       result: { ...summary, ...(modelVersion === undefined ? {} : { modelVersion }) },
     });
   }
 
+  /** Ends the job and, with it, its run (finished, failed or killed). */
   private async finish(
     job: AutomlJob,
     status: 'succeeded' | 'failed' | 'cancelled',
@@ -304,6 +298,7 @@ export class AutomlRunner {
       })
       .where('id', '=', job.id)
       .execute();
+    await this.deps.tracking.runs.update(contextOf(job), job.run, { status: RUN_STATUS[status] });
   }
 }
 

@@ -65,7 +65,7 @@ export async function endTrialRun(
 
 /**
  * Ends the trial runs still running under the AutoML run: those a stopped server left behind, and
- * those a time budget, a cancel or a failure cut short (they never report an end themselves).
+ * any a cancel or a failure left open (e.g. a hook that failed between a trial's start and end).
  */
 export async function endTrialRuns(
   tracking: Tracking,

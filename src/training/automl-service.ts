@@ -109,10 +109,7 @@ export class AutomlService {
             ? {}
             : { searchSpace: parseSearchSpace(input.searchSpace, loaded.task) }),
         },
-        {
-          rows: loaded.table.rows,
-          ...(loaded.target.kind === 'classification' ? { classes: loaded.target.classes.length } : {}),
-        },
+        { rows: loaded.table.rows },
       );
       checkTrainingData(loaded.table, loaded.target, resolved);
       return resolved;

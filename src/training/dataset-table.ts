@@ -30,7 +30,7 @@ export interface TrainingTable {
 }
 
 /** Checks the target and the exclusions against the version's schema, before any row is read. */
-export function planTrainingColumns(
+function planTrainingColumns(
   version: DatasetVersion,
   input: TrainingColumnsInput,
 ): {

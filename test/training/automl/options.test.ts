@@ -17,7 +17,7 @@ function invalid(run: () => unknown): InvalidError {
 
 describe('resolveAutomlOptions', () => {
   it('fills the documented defaults', () => {
-    const binary = resolveAutomlOptions({ task: 'classification' }, { rows: 100, classes: 2 });
+    const binary = resolveAutomlOptions({ task: 'classification' }, { rows: 100 });
     expect(binary).toMatchObject({
       metric: 'log_loss',
       strategy: 'random',
@@ -29,9 +29,7 @@ describe('resolveAutomlOptions', () => {
       searchSpace: DEFAULT_SEARCH_SPACES.classification,
     });
     expect(binary.parallelism).toBeGreaterThanOrEqual(1);
-    expect(resolveAutomlOptions({ task: 'classification' }, { rows: 100, classes: 3 }).metric).toBe(
-      'log_loss',
-    );
+    expect(resolveAutomlOptions({ task: 'classification' }, { rows: 100 }).metric).toBe('log_loss');
     expect(resolveAutomlOptions({ task: 'regression' }, { rows: 100 }).metric).toBe('rmse');
   });
 
@@ -47,9 +45,7 @@ describe('resolveAutomlOptions', () => {
     [{ parallelism: 0 }, 'parallelism', /parallelism must be >= 1/],
     [{ timeBudgetMs: -5 }, 'timeBudgetMs', /timeBudgetMs must be a positive/],
   ])('rejects %j naming %s', (input, field, message) => {
-    const error = invalid(() =>
-      resolveAutomlOptions({ task: 'classification', ...input }, { rows: 100, classes: 2 }),
-    );
+    const error = invalid(() => resolveAutomlOptions({ task: 'classification', ...input }, { rows: 100 }));
     expect(error.details.field).toBe(field);
     expect(error.message).toMatch(message);
   });

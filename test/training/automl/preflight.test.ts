@@ -7,10 +7,7 @@ import type { Table, Target } from '../../../src/training/table.js';
 import { syntheticDataset } from '../gbdt/synthetic-data.js';
 
 const { table, target } = syntheticDataset(200, 1, 'binary');
-const options = resolveAutomlOptions(
-  { task: 'classification', timeBudgetMs: 60_000 },
-  { rows: 200, classes: 2 },
-);
+const options = resolveAutomlOptions({ task: 'classification', timeBudgetMs: 60_000 }, { rows: 200 });
 
 function rejection(data: Table, labels: Target, opts = options): InvalidError {
   try {

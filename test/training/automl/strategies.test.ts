@@ -8,10 +8,7 @@ import { createPlanner, gridPoints, halvingRungs } from '../../../src/training/a
 import type { AutomlInput, TrialOutcome, TrialPlan } from '../../../src/training/automl/types.js';
 
 function options(input: Partial<AutomlInput>) {
-  return resolveAutomlOptions(
-    { task: 'classification', parallelism: 1, ...input },
-    { rows: 1000, classes: 2 },
-  );
+  return resolveAutomlOptions({ task: 'classification', parallelism: 1, ...input }, { rows: 1000 });
 }
 
 function firstRound(input: Partial<AutomlInput>): TrialPlan[] {
