@@ -15,6 +15,7 @@ import { type GbdtOptions, type ResolvedGbdtOptions, resolveGbdtOptions } from '
 import { GradientPass } from './gradient-pass.js';
 import { type HelperThread, startHelperThreads, stopHelperThreads } from './helper-threads.js';
 import { HistogramBuilder } from './histogram-builder.js';
+import { KernelMemory } from './kernel-memory.js';
 import { initialScores, type LossKind, type LossTargets, meanLoss } from './losses.js';
 import { RowOrder } from './row-order.js';
 import { resolveThreads } from './threads.js';
@@ -80,7 +81,7 @@ function boost(
   if (validationScores !== null)
     for (let r = 0; r < validationScores.length / outputs; r++) validationScores.set(baseScores, r * outputs);
 
-  const order = new RowOrder(data, shared);
+  const order = new RowOrder(data, KernelMemory.forTraining(data, opts.maxLeaves, shared));
   order.helper = helpers[0];
   const histograms = new HistogramBuilder(order, opts.maxLeaves, helpers, gradientPass.memory, opts);
   const workspace = new GrowWorkspace(histograms, opts.maxLeaves);

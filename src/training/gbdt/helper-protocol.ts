@@ -86,8 +86,7 @@ export interface SharedRowOrder {
   readonly bins: Uint8Array;
   readonly columns: Uint8Array;
   readonly rowIndex: Uint32Array;
-  readonly gradients: Float64Array;
-  readonly hessians: Float64Array;
+  readonly pairs: Float64Array;
   readonly scratchRows: Uint32Array;
 }
 
@@ -117,6 +116,8 @@ export interface HelperData {
   readonly order: SharedRowOrder;
   readonly gradients: GradientMemory;
   readonly histograms: Float64Array;
+  /** The memory `order` and `histograms` live in, when the WebAssembly kernel runs (see KernelMemory). */
+  readonly kernelMemory: WebAssembly.Memory | undefined;
   readonly firstFeature: number;
   readonly lastFeature: number;
 }

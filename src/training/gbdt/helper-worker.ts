@@ -15,7 +15,7 @@ import {
   waitForChange,
   writeSplit,
 } from './helper-protocol.js';
-import { compileHistogramKernel, rangeSlots, SLOT_WIDTH, subtractSlots } from './histogram.js';
+import { compileHistogramKernels, rangeSlots, SLOT_WIDTH, subtractSlots } from './histogram.js';
 import { computeGradients } from './losses.js';
 import { partitionHalf } from './row-order.js';
 import { emptySplit, findBestSplit } from './split-finder.js';
@@ -24,7 +24,12 @@ parentPort?.once('message', (data: HelperData) => serve(data));
 
 function serve(helper: HelperData): void {
   const { control, data, order, histograms, gradients: pass } = helper;
-  const kernel = compileHistogramKernel(data, helper.firstFeature, helper.lastFeature);
+  const kernel = compileHistogramKernels(
+    data,
+    helper.firstFeature,
+    helper.lastFeature,
+    helper.kernelMemory,
+  ).range;
   const [slotsFrom, slotsTo] = rangeSlots(data, helper.firstFeature, helper.lastFeature);
   const goesLeft = new Uint8Array(256);
   const { splitIO, splitParams } = helper;
@@ -41,10 +46,10 @@ function serve(helper: HelperData): void {
       const start = control[CONTROL.start]!;
       const end = control[CONTROL.end]!;
       if (control[CONTROL.task] === TASK.histogram) {
-        const { bins, rowIndex, gradients, hessians } = order;
+        const { bins, rowIndex, pairs } = order;
         const base = control[CONTROL.base]!;
         const parent = control[CONTROL.parent]!;
-        kernel(histograms, base, bins, rowIndex, start, end, gradients, hessians);
+        kernel(histograms, base, bins, rowIndex, start, end, pairs);
         if (parent >= 0) subtractSlots(histograms, parent, base, slotsFrom, slotsTo);
       } else if (control[CONTROL.task] === TASK.gradients) {
         const k = control[CONTROL.output]!;

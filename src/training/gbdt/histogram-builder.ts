@@ -7,11 +7,11 @@ import type { BinnedData } from './binning.js';
 import { CONTROL, type GradientMemory, readSplit, SPLIT_IO, TASK } from './helper-protocol.js';
 import { awaitTask, type HelperThread, initHelperThread, isReady, sendTask } from './helper-threads.js';
 import {
-  buildSubsetHistogram,
-  compileHistogramKernel,
+  compileHistogramKernels,
   type HistogramKernel,
   rangeSlots,
   SLOT_WIDTH,
+  type SubsetHistogramKernel,
   subtractHistogram,
   subtractSlots,
 } from './histogram.js';
@@ -55,11 +55,13 @@ export class HistogramBuilder {
   private readonly pool: Float64Array;
   private readonly free: number[] = [];
   private readonly ranges: FeatureRange[] = [];
-  private readonly slotBases: Int32Array;
+  private readonly subsetKernel: SubsetHistogramKernel;
+  /** Scratch for the subset kernel (see SubsetHistogramKernel). */
+  private readonly featureList: Int32Array;
 
   /**
-   * With helpers, `order` and `gradients` must be on shared memory (they are posted to the helpers);
-   * each helper builds one range of features.
+   * The pool is allocated in the row order's kernel memory. With helpers, that memory and `gradients`
+   * must be shared (they are posted to the helpers); each helper builds one range of features.
    */
   constructor(
     readonly order: RowOrder,
@@ -71,17 +73,16 @@ export class HistogramBuilder {
     const data = order.data;
     this.data = data;
     this.histogramSize = data.histogramSlots * SLOT_WIDTH;
-    const poolBytes = (maxLeaves + 1) * this.histogramSize * 8;
-    this.pool = new Float64Array(
-      helpers.length > 0 ? new SharedArrayBuffer(poolBytes) : new ArrayBuffer(poolBytes),
-    );
+    this.pool = order.kernel.float64((maxLeaves + 1) * this.histogramSize);
     for (let i = maxLeaves; i >= 0; i--) this.free.push(i * this.histogramSize);
-    this.slotBases = new Int32Array(data.features);
+    this.featureList = order.kernel.int32(2 * data.features);
     const count = Math.min(helpers.length + 1, data.features);
+    let subsetKernel: SubsetHistogramKernel | undefined;
     for (let t = 0; t < count; t++) {
       const first = Math.round((t * data.features) / count);
       const last = Math.round(((t + 1) * data.features) / count);
-      const kernel = compileHistogramKernel(data, first, last);
+      const kernels = compileHistogramKernels(data, first, last, order.kernel.wasm);
+      if (t === 0) subsetKernel = kernels.subset;
       const helper = t === 0 ? undefined : helpers[t - 1]!;
       if (helper !== undefined)
         initHelperThread(helper, {
@@ -90,11 +91,13 @@ export class HistogramBuilder {
           gradients,
           splitParams: pickSplitParams(splitParams),
           histograms: this.pool,
+          kernelMemory: order.kernel.wasm,
           firstFeature: first,
           lastFeature: last,
         });
-      this.ranges.push({ kernel, slots: rangeSlots(data, first, last), helper });
+      this.ranges.push({ kernel: kernels.range, slots: rangeSlots(data, first, last), helper });
     }
+    this.subsetKernel = subsetKernel!;
   }
 
   /** Takes a histogram from the pool; returns its offset (see view). */
@@ -118,21 +121,10 @@ export class HistogramBuilder {
    */
   build(base: number, features: Int32Array, start: number, end: number, parent = -1): void {
     const { data, order } = this;
-    const { bins, rowIndex, gradients, hessians } = order;
+    const { bins, rowIndex, pairs } = order;
     if (features.length < data.features) {
       const out = this.view(base);
-      buildSubsetHistogram(
-        out,
-        data,
-        features,
-        bins,
-        rowIndex,
-        start,
-        end,
-        gradients,
-        hessians,
-        this.slotBases,
-      );
+      this.subsetKernel(out, bins, rowIndex, start, end, pairs, features, this.featureList);
       if (parent >= 0) subtractHistogram(this.view(parent), out, data, features);
       return;
     }
@@ -151,7 +143,7 @@ export class HistogramBuilder {
     }
     for (const { kernel, slots, helper } of this.ranges) {
       if (helper !== undefined && helping.includes(helper)) continue;
-      kernel(this.pool, base, bins, rowIndex, start, end, gradients, hessians);
+      kernel(this.pool, base, bins, rowIndex, start, end, pairs);
       if (parent >= 0) subtractSlots(this.pool, parent, base, slots[0], slots[1]);
     }
     for (const helper of helping) awaitTask(helper);

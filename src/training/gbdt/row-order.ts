@@ -1,6 +1,7 @@
 /**
  * The rows a tree is grown on, kept in leaf order: every leaf is a contiguous run of positions j,
- * where rowIndex[j] is the row; gradients[r] and hessians[r] are row r's. Each tree starts from the
+ * where rowIndex[j] is the row; pairs[2r] and pairs[2r + 1] are row r's gradient and hessian (next to
+ * each other, so the histogram kernel reads both with one load). Each tree starts from the
  * sample in ascending row order, and splits partition runs stably, so within a leaf rows stay
  * ascending and histogram building walks the row-major bins and the gradients forwards.
  *
@@ -13,6 +14,7 @@
 import type { BinnedData } from './binning.js';
 import { CONTROL, type SharedRowOrder, TASK } from './helper-protocol.js';
 import { awaitTask, type HelperThread, isReady, sendTask } from './helper-threads.js';
+import type { KernelMemory } from './kernel-memory.js';
 import type { SplitCandidate } from './split-finder.js';
 
 /** Below this many rows a hand-off costs more than the helper saves. */
@@ -21,56 +23,48 @@ const PARALLEL_MIN_ROWS = 4096;
 type Split = Pick<SplitCandidate, 'thresholdBin' | 'missingLeft'>;
 
 export class RowOrder implements SharedRowOrder {
-  /** Row-major bins (data.bins, copied to shared memory when `shared`). */
+  /** Row-major bins (a copy of data.bins in the kernel memory). */
   readonly bins: Uint8Array;
   /** columns[f * rows + r] = bin of row r for feature f. */
   readonly columns: Uint8Array;
   readonly rowIndex: Uint32Array;
-  /** By row (not position); only sampled rows' are current. */
-  readonly gradients: Float64Array;
-  readonly hessians: Float64Array;
+  /** Gradient and hessian by row (not position); only sampled rows' are current. */
+  readonly pairs: Float64Array;
   readonly scratchRows: Uint32Array;
   /** Set when a helper thread may take half of large partitions. */
   helper: HelperThread | undefined;
   private readonly goesLeft = new Uint8Array(256);
 
-  /** `shared`: all arrays on SharedArrayBuffers, for helper threads. */
+  /** The arrays are allocated in `kernel` (see KernelMemory.forTraining), which HistogramBuilder shares. */
   constructor(
     readonly data: BinnedData,
-    shared: boolean,
+    readonly kernel: KernelMemory,
   ) {
     const { rows, features } = data;
-    const memory = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
-    this.bins = shared ? new Uint8Array(memory(data.bins.length)) : data.bins;
-    if (shared) this.bins.set(data.bins);
-    this.columns = new Uint8Array(memory(rows * features));
+    this.bins = kernel.uint8(rows * features);
+    this.bins.set(data.bins);
+    this.columns = kernel.uint8(rows * features);
     for (let r = 0; r < rows; r++)
       for (let f = 0; f < features; f++) this.columns[f * rows + r] = data.bins[r * features + f]!;
-    this.rowIndex = new Uint32Array(memory(rows * 4));
-    this.gradients = new Float64Array(memory(rows * 8));
-    this.hessians = new Float64Array(memory(rows * 8));
-    this.scratchRows = new Uint32Array(memory(rows * 4));
+    this.rowIndex = kernel.uint32(rows);
+    this.scratchRows = kernel.uint32(rows);
+    this.pairs = kernel.float64(rows * 2);
   }
 
   /** The arrays alone, to post to a helper thread. */
   memory(): SharedRowOrder {
-    const { bins, columns, rowIndex, gradients, hessians, scratchRows } = this;
-    return { bins, columns, rowIndex, gradients, hessians, scratchRows };
+    const { bins, columns, rowIndex, pairs, scratchRows } = this;
+    return { bins, columns, rowIndex, pairs, scratchRows };
   }
 
   /** Puts sample[0, count) (ascending rows) in positions [0, count) with these gradients (by row). */
   load(sample: Uint32Array, count: number, gradients: Float64Array, hessians: Float64Array): void {
-    const { rowIndex } = this;
+    const { rowIndex, pairs } = this;
     rowIndex.set(sample.subarray(0, count));
-    if (count === this.data.rows) {
-      this.gradients.set(gradients);
-      this.hessians.set(hessians);
-      return;
-    }
     for (let j = 0; j < count; j++) {
       const r = rowIndex[j]!;
-      this.gradients[r] = gradients[r]!;
-      this.hessians[r] = hessians[r]!;
+      pairs[2 * r] = gradients[r]!;
+      pairs[2 * r + 1] = hessians[r]!;
     }
   }
 

@@ -59,7 +59,7 @@ export function growTree(
   params: GrowParams,
 ): RegressionTree {
   const { order, histograms } = workspace;
-  const { gradients, hessians } = order;
+  const { pairs } = order;
   const feature: number[] = [-1];
   const thresholdBin: number[] = [0];
   const missingLeft: number[] = [0];
@@ -108,8 +108,8 @@ export function growTree(
   let rootH = 0;
   for (let j = 0; j < sampleCount; j++) {
     const r = order.rowIndex[j]!;
-    rootG += gradients[r]!;
-    rootH += hessians[r]!;
+    rootG += pairs[2 * r]!;
+    rootH += pairs[2 * r + 1]!;
   }
   const rootHistogram = histograms.take();
   histograms.build(rootHistogram, features, 0, sampleCount);

@@ -10,6 +10,7 @@ import { trainGbdt } from '../../../src/training/gbdt/gbdt-trainer.js';
 import { GradientPass } from '../../../src/training/gbdt/gradient-pass.js';
 import { isReady, startHelperThreads, stopHelperThreads } from '../../../src/training/gbdt/helper-threads.js';
 import { HistogramBuilder } from '../../../src/training/gbdt/histogram-builder.js';
+import { KernelMemory } from '../../../src/training/gbdt/kernel-memory.js';
 import { RowOrder } from '../../../src/training/gbdt/row-order.js';
 import { emptySplit } from '../../../src/training/gbdt/split-finder.js';
 import { syntheticDataset } from './synthetic-data.js';
@@ -31,7 +32,7 @@ async function eventually(condition: () => boolean, timeoutMs = 30_000): Promise
 }
 
 describe('GBDT histogram threads', () => {
-  it('builds bit-identical histograms on a helper thread and on the trainer thread', async () => {
+  it('builds bit-identical histograms on a helper thread with the WebAssembly kernel and on the trainer thread with the JavaScript kernel', async () => {
     const { table } = syntheticDataset(20_000, 31, 'binary');
     const data = binTable(table, fitBinning(table));
     const gradients = Float64Array.from({ length: data.rows }, (_, r) => Math.sin(r) / 3);
@@ -40,7 +41,7 @@ describe('GBDT histogram threads', () => {
     const features = Int32Array.from({ length: data.features }, (_, f) => f);
 
     const alone = new HistogramBuilder(
-      new RowOrder(data, false),
+      new RowOrder(data, KernelMemory.plain(false)),
       2,
       [],
       gradientMemory(data.rows, false),
@@ -49,8 +50,10 @@ describe('GBDT histogram threads', () => {
     alone.order.load(sample, data.rows, gradients, hessians);
     const helpers = startHelperThreads(1);
     try {
+      const memory = KernelMemory.forTraining(data, 2, true);
+      expect(memory.wasm).toBeDefined();
       const shared = new HistogramBuilder(
-        new RowOrder(data, true),
+        new RowOrder(data, memory),
         2,
         helpers,
         gradientMemory(data.rows, true),
@@ -81,11 +84,11 @@ describe('GBDT histogram threads', () => {
     const sample = Uint32Array.from({ length: data.rows }, (_, r) => r);
     const split = { ...emptySplit(), feature: 1, thresholdBin: 100, missingLeft: true };
 
-    const alone = new RowOrder(data, false);
+    const alone = new RowOrder(data, KernelMemory.plain(false));
     alone.load(sample, data.rows, gradients, hessians);
     const helpers = startHelperThreads(1);
     try {
-      const shared = new RowOrder(data, true);
+      const shared = new RowOrder(data, KernelMemory.forTraining(data, 2, true));
       shared.load(sample, data.rows, gradients, hessians);
       shared.helper = helpers[0];
       new HistogramBuilder(shared, 2, helpers, gradientMemory(data.rows, true), SPLIT_PARAMS); // posts the row order to the helper
@@ -96,11 +99,54 @@ describe('GBDT histogram threads', () => {
       ] as const) {
         expect(shared.partition(start, end, split)).toBe(alone.partition(start, end, split));
         expect(Array.from(shared.rowIndex)).toEqual(Array.from(alone.rowIndex));
-        expect(Array.from(shared.gradients)).toEqual(Array.from(alone.gradients));
-        expect(Array.from(shared.hessians)).toEqual(Array.from(alone.hessians));
+        expect(Array.from(shared.pairs)).toEqual(Array.from(alone.pairs));
       }
     } finally {
       stopHelperThreads(helpers);
+    }
+  });
+
+  it('sums histograms of partitioned leaves identically with the WebAssembly and the JavaScript kernels', () => {
+    const { table } = syntheticDataset(25_000, 35, 'multiclass');
+    const data = binTable(table, fitBinning(table));
+    const gradients = Float64Array.from({ length: data.rows }, (_, r) => Math.sin(r * 0.37) * 1e3);
+    const hessians = Float64Array.from({ length: data.rows }, (_, r) => 1e-6 + Math.cos(r) ** 2);
+    const sample = Uint32Array.from({ length: data.rows }, (_, r) => r);
+    const features = Int32Array.from({ length: data.features }, (_, f) => f);
+    const sampledFeatures = Int32Array.from([0, 3, data.features - 1]);
+    const split = { ...emptySplit(), feature: 2, thresholdBin: 60, missingLeft: false };
+    const builders = [KernelMemory.plain(false), KernelMemory.forTraining(data, 2, false)].map((memory) => {
+      const builder = new HistogramBuilder(
+        new RowOrder(data, memory),
+        2,
+        [],
+        gradientMemory(data.rows, false),
+        SPLIT_PARAMS,
+      );
+      builder.order.load(sample, data.rows, gradients, hessians);
+      return builder;
+    });
+    const [javascript, wasm] = builders as [HistogramBuilder, HistogramBuilder];
+    expect(wasm.order.kernel.wasm).toBeDefined();
+    expect(javascript.order.kernel.wasm).toBeUndefined();
+    const middle = javascript.order.partition(100, 24_000, split);
+    expect(wasm.order.partition(100, 24_000, split)).toBe(middle);
+    for (const [start, end] of [
+      [0, data.rows],
+      [100, middle],
+      [middle, 24_000],
+      [middle + 7, middle + 9],
+      [5, 5],
+    ] as const) {
+      for (const used of [features, sampledFeatures]) {
+        const expected = javascript.take();
+        const actual = wasm.take();
+        javascript.build(expected, used, start, end);
+        wasm.build(actual, used, start, end);
+        expect(Array.from(wasm.view(actual))).toEqual(Array.from(javascript.view(expected)));
+        javascript.release(expected);
+        wasm.release(actual);
+      }
     }
   });
 
