@@ -18,6 +18,7 @@ import {
 } from './data/index.js';
 import { LineageQuery, LineageRecorder } from './lineage/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
+import { createServing, type Serving } from './serving/index.js';
 import { type Database, openDatabase } from './store/index.js';
 import { createTracking, findRunRow, type Tracking } from './tracking/index.js';
 import { createTraining, type Training } from './training/index.js';
@@ -37,6 +38,8 @@ export interface Platform {
   readonly registry: Registry;
   /** AutoML jobs; a server calls `training.automl.resume()` to pick up jobs a stop interrupted. */
   readonly training: Training;
+  /** Deployments and their revisions. */
+  readonly serving: Serving;
   close(): Promise<void>;
 }
 
@@ -96,6 +99,7 @@ export async function openPlatform(
     runInputs,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+  const serving = createServing({ database, registry, audit, lineage, clock });
   return {
     config,
     database,
@@ -115,6 +119,7 @@ export async function openPlatform(
     datasets,
     registry,
     training,
+    serving,
     async close() {
       await training.close();
       engine.close();

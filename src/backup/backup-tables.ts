@@ -26,6 +26,8 @@ export const BACKUP_TABLES = [
   'lineage_edges',
   'automl_jobs',
   'automl_trials',
+  'deployments',
+  'deployment_revisions',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -63,6 +65,8 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   lineage_edges: ['source', 'target', 'relation'],
   automl_jobs: ['id'],
   automl_trials: ['job_id', 'trial'],
+  deployments: ['id'],
+  deployment_revisions: ['deployment_id', 'revision'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

@@ -11,6 +11,7 @@ import { registerAccess } from './commands/access.js';
 import { registerArtifacts } from './commands/artifacts.js';
 import { registerBackup } from './commands/backup.js';
 import { registerDatasets } from './commands/datasets.js';
+import { registerDeployments } from './commands/deployments.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerModels } from './commands/models.js';
@@ -50,6 +51,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerModels(program, ctx);
   registerLineage(program, ctx);
   registerTrain(program, ctx);
+  registerDeployments(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -37,6 +37,19 @@ export type {
   RegisterInput,
   TensorSpec,
 } from '../registry/index.js';
+export type {
+  BatchingSpec,
+  CreateDeploymentInput,
+  Deployment,
+  DeploymentRevision,
+  DeploymentSpecInput,
+  ResolvedRoute,
+  ResolvedShadow,
+  RevisionCause,
+  RollbackInput,
+  RouteInput,
+  UpdateDeploymentInput,
+} from '../serving/index.js';
 export type * from '../tracking/index.js';
 export type {
   AutomlJob,

@@ -10,6 +10,7 @@ import { AutomlApi } from './automl-api.js';
 import { BackupApi } from './backup-api.js';
 import { type ConnectOptions, resolveCredentials } from './credentials.js';
 import { DatasetsApi } from './datasets-api.js';
+import { DeploymentsApi } from './deployments-api.js';
 import { HttpClient } from './http-client.js';
 import { LineageApi } from './lineage-api.js';
 import { ModelsApi } from './models-api.js';
@@ -31,6 +32,7 @@ export class Slipway {
   readonly models: ModelsApi;
   readonly lineage: LineageApi;
   readonly automl: AutomlApi;
+  readonly deployments: DeploymentsApi;
 
   private constructor(
     private readonly http: HttpClient,
@@ -47,6 +49,7 @@ export class Slipway {
     this.models = new ModelsApi(http);
     this.lineage = new LineageApi(http);
     this.automl = new AutomlApi(http);
+    this.deployments = new DeploymentsApi(http);
   }
 
   get url(): string {

@@ -15,6 +15,7 @@ export {
 export { LineageRecorder } from './lineage-recorder.js';
 export {
   datasetNode,
+  deploymentNode,
   type EdgeInput,
   modelNode,
   NODE_KINDS,

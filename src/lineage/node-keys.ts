@@ -30,6 +30,10 @@ export function runNode(runId: string): string {
   return `run:${runId}`;
 }
 
+export function deploymentNode(name: string): string {
+  return `deployment:${name}`;
+}
+
 export interface ParsedNode {
   readonly kind: NodeKind;
   /** For datasets and models: the name, and a version or alias to resolve. Otherwise the id. */

@@ -14,11 +14,31 @@ import { aliasConflict, currentVersion } from './alias-rows.js';
 import { type AliasMoveReason, type ModelAlias, parsePolicy, toModelAlias } from './entities.js';
 import { findVersionRow } from './model-loader.js';
 
+/** One alias change, as listeners see it: `to` null means the alias was deleted. */
+export interface AliasChange {
+  readonly model: string;
+  readonly alias: string;
+  readonly from: number | null;
+  readonly to: number | null;
+}
+
+/**
+ * Runs inside the transaction of every alias change (deployments follow aliases this way); throwing
+ * refuses the change.
+ */
+export type AliasChangeListener = (trx: Executor, ctx: RequestContext, change: AliasChange) => Promise<void>;
+
 export class AliasMoves {
+  private readonly listeners: AliasChangeListener[] = [];
+
   constructor(
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
+
+  addListener(listener: AliasChangeListener): void {
+    this.listeners.push(listener);
+  }
 
   /** The version must exist, and a protected alias may only point at an approved version. */
   async checkTarget(trx: Executor, model: ModelRow, alias: string, version: number): Promise<number> {
@@ -116,5 +136,6 @@ export class AliasMoves {
       before: { alias, version: from },
       after: { alias, version: to },
     });
+    for (const listener of this.listeners) await listener(trx, ctx, { model: model.name, alias, from, to });
   }
 }

@@ -12,7 +12,7 @@ import type { Page, PageRequest } from '../core/pagination.js';
 import { normaliseAlias } from '../core/references.js';
 import { type Database, type Executor, mutate, newestFirstPage } from '../store/index.js';
 import type { ModelRow } from '../store/tables.js';
-import { AliasMoves } from './alias-moves.js';
+import { type AliasChangeListener, AliasMoves } from './alias-moves.js';
 import { aliasConflict, currentRow, currentVersion, lockAlias } from './alias-rows.js';
 import { type AliasMove, type ModelAlias, toAliasMove, toModelAlias } from './entities.js';
 import { aliasNotFound, assertActive, findModelRow } from './model-loader.js';
@@ -38,6 +38,11 @@ export class AliasService {
     clock: Clock,
   ) {
     this.moves = new AliasMoves(audit, clock);
+  }
+
+  /** `listener` runs inside the transaction of every alias change from now on. */
+  onChange(listener: AliasChangeListener): void {
+    this.moves.addListener(listener);
   }
 
   async set(ctx: RequestContext, name: string, rawAlias: string, input: SetAliasInput): Promise<ModelAlias> {

@@ -12,6 +12,7 @@ import { CardService } from './card-service.js';
 import { ModelService } from './model-service.js';
 import { VersionService } from './version-service.js';
 
+export type { AliasChange, AliasChangeListener } from './alias-moves.js';
 export { AliasService, type ExpectedInput, type SetAliasInput } from './alias-service.js';
 export { ApprovalService } from './approval-service.js';
 export type {

@@ -21,6 +21,7 @@ import { automlRoutes } from './routes/automl.js';
 import { backupRoutes } from './routes/backup.js';
 import { datasetCheckRoutes } from './routes/dataset-checks.js';
 import { datasetRoutes } from './routes/datasets.js';
+import { deploymentRoutes } from './routes/deployments.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { healthRoutes } from './routes/health.js';
 import { lineageRoutes } from './routes/lineage.js';
@@ -89,5 +90,6 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   modelRoutes(app, platform);
   lineageRoutes(app, platform);
   automlRoutes(app, platform);
+  deploymentRoutes(app, platform);
   return app;
 }

@@ -26,6 +26,8 @@ export interface Tables {
   lineage_edges: LineageEdgeRow;
   automl_jobs: AutomlJobRow;
   automl_trials: AutomlTrialRow;
+  deployments: DeploymentRow;
+  deployment_revisions: DeploymentRevisionRow;
 }
 
 export interface ExperimentRow {
@@ -273,4 +275,30 @@ export interface AutomlTrialRow {
   run_id: string;
   /** JSON of the trial's outcome. */
   outcome: string;
+}
+
+export interface DeploymentRow {
+  id: string;
+  name: string;
+  /** The current revision: every change is a compare-and-set on it. */
+  revision: number;
+  description: string;
+  created_by: string;
+  created_at: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface DeploymentRevisionRow {
+  deployment_id: string;
+  revision: number;
+  /** JSON of the DeploymentSpec as written (references may name aliases). */
+  spec: string;
+  /** JSON of the model versions the spec resolved to (see ResolvedDeployment). */
+  resolved: string;
+  /** JSON of why the revision exists: create, update, rollback or an alias move. */
+  cause: string;
+  actor: string;
+  request_id: string;
+  at: number;
 }

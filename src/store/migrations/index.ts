@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.js';
 import * as registry from './0002-registry.js';
 import * as training from './0003-training.js';
+import * as serving from './0004-serving.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-registry': registry,
   '0003-training': training,
+  '0004-serving': serving,
 };

@@ -1,0 +1,51 @@
+/** SDK methods for deployments: create, read, change (compare-and-set revisions), roll back. */
+import type { Page, PageRequest } from '../core/pagination.js';
+import type {
+  CreateDeploymentInput,
+  Deployment,
+  DeploymentRevision,
+  RollbackInput,
+  UpdateDeploymentInput,
+} from '../serving/index.js';
+import type { HttpClient } from './http-client.js';
+
+const path = (name: string) => `/api/v1/deployments/${encodeURIComponent(name)}`;
+
+export class DeploymentsApi {
+  constructor(private readonly http: HttpClient) {}
+
+  /**
+   * `sw.deployments.create('churn', { routes: [{ model: 'churn@champion', weight: 90 }, { model: 'churn@challenger' }] })`
+   * — a route without a weight takes what the others leave of 100.
+   */
+  create(name: string, input: CreateDeploymentInput): Promise<Deployment> {
+    return this.http.request('POST', '/api/v1/deployments', { body: { name, ...input } });
+  }
+
+  get(name: string): Promise<Deployment> {
+    return this.http.request('GET', path(name));
+  }
+
+  async list(): Promise<readonly Deployment[]> {
+    const page: { items: readonly Deployment[] } = await this.http.request('GET', '/api/v1/deployments');
+    return page.items;
+  }
+
+  /** A new revision; with `expectedRevision` only if the deployment is still at it (409 otherwise). */
+  update(name: string, input: UpdateDeploymentInput): Promise<Deployment> {
+    return this.http.request('PATCH', path(name), { body: input });
+  }
+
+  /** Serves again what an earlier revision served (default: the one before the current). */
+  rollback(name: string, input: RollbackInput = {}): Promise<Deployment> {
+    return this.http.request('POST', `${path(name)}/rollback`, { body: input });
+  }
+
+  revisions(name: string, page: PageRequest = {}): Promise<Page<DeploymentRevision>> {
+    return this.http.request('GET', `${path(name)}/revisions`, { query: { ...page } });
+  }
+
+  revision(name: string, revision: number): Promise<DeploymentRevision> {
+    return this.http.request('GET', `${path(name)}/revisions/${revision}`);
+  }
+}
