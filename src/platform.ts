@@ -99,7 +99,16 @@ export async function openPlatform(
     runInputs,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  const serving = createServing({ database, registry, audit, lineage, clock });
+  const serving = createServing({
+    database,
+    registry,
+    audit,
+    lineage,
+    clock,
+    blobs,
+    home: config.home,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   return {
     config,
     database,
@@ -121,6 +130,7 @@ export async function openPlatform(
     training,
     serving,
     async close() {
+      await serving.close();
       await training.close();
       engine.close();
       await blobs.close();

@@ -4,8 +4,11 @@ import type {
   CreateDeploymentInput,
   Deployment,
   DeploymentRevision,
+  PredictResponse,
   RollbackInput,
   UpdateDeploymentInput,
+  V2InferRequest,
+  V2Response,
 } from '../serving/index.js';
 import type { HttpClient } from './http-client.js';
 
@@ -39,6 +42,33 @@ export class DeploymentsApi {
   /** Serves again what an earlier revision served (default: the one before the current). */
   rollback(name: string, input: RollbackInput = {}): Promise<Deployment> {
     return this.http.request('POST', `${path(name)}/rollback`, { body: input });
+  }
+
+  /**
+   * Named features in, predictions out: `sw.deployments.predict('churn', [{ tenure: 3, plan: 'pro' }])`.
+   * `headers` carry a header routing key (e.g. `{ 'x-user-id': 'u-42' }`).
+   */
+  predict(
+    name: string,
+    instances: readonly Record<string, unknown>[],
+    options: { headers?: Readonly<Record<string, string>> } = {},
+  ): Promise<PredictResponse> {
+    return this.http.request('POST', `${path(name)}/predict`, {
+      body: { instances },
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+    });
+  }
+
+  /** An Open Inference Protocol (KServe V2) request to the deployment. */
+  infer(
+    name: string,
+    request: V2InferRequest,
+    options: { headers?: Readonly<Record<string, string>> } = {},
+  ): Promise<V2Response> {
+    return this.http.request('POST', `/v2/models/${encodeURIComponent(name)}/infer`, {
+      body: request,
+      ...(options.headers === undefined ? {} : { headers: options.headers }),
+    });
   }
 
   revisions(name: string, page: PageRequest = {}): Promise<Page<DeploymentRevision>> {

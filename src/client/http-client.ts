@@ -9,6 +9,7 @@ export interface RequestOptions {
   readonly query?: Query;
   readonly body?: unknown;
   readonly idempotencyKey?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface RawRequest {
@@ -39,7 +40,7 @@ export class HttpClient {
 
   /** A JSON request; resolves to the parsed body, or rejects with the server's error as a SlipwayError. */
   async request<T>(method: Dispatcher.HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
     const response = await this.send(method, path, {
@@ -49,7 +50,7 @@ export class HttpClient {
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
     const text = await response.body.text();
-    if (response.statusCode >= 400) throw parseError(response.statusCode, text);
+    if (response.statusCode >= 400) throw parseError(response.statusCode, text, response.headers);
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
@@ -101,11 +102,24 @@ function queryString(query: Query | undefined): string {
   return text === '' ? '' : `?${text}`;
 }
 
-function parseError(status: number, text: string): SlipwayError {
+/**
+ * Our error shape, or the Open Inference Protocol's `{ "error": "<message>" }` (the /v2 endpoints),
+ * whose code comes in the x-slipway-error-code header.
+ */
+function parseError(
+  status: number,
+  text: string,
+  headers: Dispatcher.ResponseData['headers'] = {},
+): SlipwayError {
   try {
     const body = JSON.parse(text) as {
-      error?: { code?: string; message?: string; details?: Record<string, unknown> };
+      error?: { code?: string; message?: string; details?: Record<string, unknown> } | string;
     };
+    const code = headers['x-slipway-error-code'];
+    if (typeof body.error === 'string' && typeof code === 'string')
+      return errorFromWire(status, code, body.error, {});
+    if (typeof body.error === 'string')
+      return errorFromWire(status, status >= 500 ? 'INTERNAL' : 'HTTP_ERROR', body.error);
     if (body.error?.code !== undefined) {
       return errorFromWire(
         status,

@@ -43,12 +43,16 @@ export type {
   Deployment,
   DeploymentRevision,
   DeploymentSpecInput,
+  PredictResponse,
   ResolvedRoute,
   ResolvedShadow,
   RevisionCause,
   RollbackInput,
   RouteInput,
   UpdateDeploymentInput,
+  V2InferRequest,
+  V2OutputTensor,
+  V2Response,
 } from '../serving/index.js';
 export type * from '../tracking/index.js';
 export type {

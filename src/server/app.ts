@@ -24,6 +24,7 @@ import { datasetRoutes } from './routes/datasets.js';
 import { deploymentRoutes } from './routes/deployments.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { healthRoutes } from './routes/health.js';
+import { inferenceRoutes } from './routes/inference.js';
 import { lineageRoutes } from './routes/lineage.js';
 import { modelRoutes } from './routes/models.js';
 import { runRoutes } from './routes/runs.js';
@@ -91,5 +92,6 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   lineageRoutes(app, platform);
   automlRoutes(app, platform);
   deploymentRoutes(app, platform);
+  inferenceRoutes(app, platform);
   return app;
 }

@@ -31,17 +31,33 @@ export function installErrorHandler(app: FastifyInstance): void {
     const { status, body } = toResponse(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof SlipwayError && status === 503) reply.header('retry-after', '1');
-    return reply.code(status).send(body);
+    return reply.code(status).send(inProtocol(request, reply, body));
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: {
-        code: 'ROUTE_NOT_FOUND',
-        message: `no endpoint ${request.method} ${request.url.split('?')[0]}`,
-        details: {},
-      },
-    }),
+    reply.code(404).send(
+      inProtocol(request, reply, {
+        error: {
+          code: 'ROUTE_NOT_FOUND',
+          message: `no endpoint ${request.method} ${request.url.split('?')[0]}`,
+          details: {},
+        },
+      }),
+    ),
   );
+}
+
+/**
+ * The Open Inference Protocol's endpoints (under /v2) answer errors as `{ "error": "<message>" }`,
+ * which its clients parse; our code travels in the x-slipway-error-code header there.
+ */
+function inProtocol(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: ErrorBody,
+): ErrorBody | { error: string } {
+  if (!request.url.startsWith('/v2')) return body;
+  reply.header('x-slipway-error-code', body.error.code);
+  return { error: body.error.message };
 }
 
 /**

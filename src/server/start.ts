@@ -32,6 +32,7 @@ export async function startServer(
     });
     await app.listen({ host: config.host, port: config.port });
     await platform.training.automl.resume();
+    await platform.serving.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -2,12 +2,20 @@
  * Serving: deployments (routes to model versions by weight, shadow, sticky routing, batching) with
  * compare-and-set revisions and rollback; routes that name an alias follow it as it moves.
  */
+import { join } from 'node:path';
+import type { BlobStore } from '../artifacts/index.js';
 import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
 import type { LineageRecorder } from '../lineage/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Database } from '../store/index.js';
 import { DeploymentService } from './deployments/deployment-service.js';
+import { InferenceService } from './inference/inference-service.js';
+import { ActiveDeployments } from './runtime/active-deployments.js';
+import type { RuntimeOptions } from './runtime/loaded-model.js';
+import { ModelFiles } from './runtime/model-files.js';
+import { DEFAULT_RUNTIME_OPTIONS, ModelRuntime } from './runtime/model-runtime.js';
 
 export {
   type CreateDeploymentInput,
@@ -43,16 +51,39 @@ export {
   type ShadowInput,
 } from './deployments/spec.js';
 
+export {
+  type InferenceAnswer,
+  InferenceService,
+  type PredictResponse,
+  type RequestFacts,
+  type V2Response,
+} from './inference/inference-service.js';
+export type { V2InferRequest } from './inference/v2-request.js';
+export type { V2OutputTensor } from './protocols/v2-tensors.js';
+export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions };
+
+/** How often a server looks for deployment changes made elsewhere (other replicas, alias moves). */
+export const DEPLOYMENT_POLL_MS = 500;
+
 export interface ServingDeps {
   readonly database: Database;
   readonly registry: Registry;
   readonly audit: AuditLog;
   readonly lineage: LineageRecorder;
   readonly clock: Clock;
+  readonly blobs: BlobStore;
+  /** SLIPWAY_HOME: model files are cached under cache/models. */
+  readonly home: string;
+  readonly runtime?: RuntimeOptions;
+  readonly logger?: Logger;
 }
 
 export interface Serving {
   readonly deployments: DeploymentService;
+  readonly inference: InferenceService;
+  /** Loads the current revision of every deployment, then follows changes until close(). */
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 export function createServing(deps: ServingDeps): Serving {
@@ -64,5 +95,27 @@ export function createServing(deps: ServingDeps): Serving {
     deps.clock,
   );
   deps.registry.aliases.onChange((trx, ctx, change) => deployments.followAlias(trx, ctx, change));
-  return { deployments };
+  const files = new ModelFiles(deps.blobs, join(deps.home, 'cache', 'models'));
+  const runtime = new ModelRuntime(
+    deps.registry,
+    files,
+    deps.runtime ?? DEFAULT_RUNTIME_OPTIONS,
+    deps.logger,
+  );
+  const active = new ActiveDeployments(deployments, runtime, deps.logger);
+  deployments.setPreparer((models) => runtime.prepare(models));
+  deployments.onCommitted(() => active.refresh());
+  const inference = new InferenceService(active, runtime, deployments, deps.registry, deps.logger);
+  return {
+    deployments,
+    inference,
+    async start() {
+      await active.refresh();
+      active.start(DEPLOYMENT_POLL_MS);
+    },
+    async close() {
+      await active.stop();
+      await runtime.close();
+    },
+  };
 }

@@ -66,6 +66,7 @@ interface RevisionContent {
 
 export class DeploymentService {
   private prepare: PrepareModels = async () => {};
+  private readonly committedListeners: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly database: Database,
@@ -78,6 +79,14 @@ export class DeploymentService {
   /** Set by the serving runtime of this process. */
   setPreparer(prepare: PrepareModels): void {
     this.prepare = prepare;
+  }
+
+  /**
+   * Awaited after each change this service commits, before the change is answered (alias moves
+   * commit in the registry instead); a listener's failure does not undo the committed change.
+   */
+  onCommitted(listener: () => Promise<void>): void {
+    this.committedListeners.push(listener);
   }
 
   async create(ctx: RequestContext, rawName: string, input: CreateDeploymentInput): Promise<Deployment> {
@@ -127,6 +136,12 @@ export class DeploymentService {
       .orderBy('deployments.name')
       .execute();
     return rows.map((row) => toDeployment(row, { ...row, revision: row.revision }));
+  }
+
+  /** Every deployment's current revision number, by name (cheap enough to poll). */
+  async currentRevisions(): Promise<Map<string, number>> {
+    const rows = await this.database.db.selectFrom('deployments').select(['name', 'revision']).execute();
+    return new Map(rows.map((row) => [row.name, Number(row.revision)]));
   }
 
   /** The deployment's revisions, newest first. */
@@ -279,11 +294,13 @@ export class DeploymentService {
         prepared = key;
       }
       try {
-        return await mutate(this.database, ctx, async (trx) => {
+        const deployment = await mutate(this.database, ctx, async (trx) => {
           const { content, base, description, name } = await plan(trx);
           if (JSON.stringify(servedModels(content.resolved)) !== prepared) throw new StalePreparation();
           return this.writeRevision(trx, ctx, base, name, description, content, causeOf());
         });
+        for (const listener of this.committedListeners) await listener().catch(() => {});
+        return deployment;
       } catch (error) {
         if (!(error instanceof StalePreparation)) throw error;
       }
