@@ -5,6 +5,7 @@
 import { runAutomlQualityBenchmark } from './automl-quality.js';
 import { runDatasetsBenchmark } from './datasets.js';
 import { runGbdtBenchmark } from './gbdt.js';
+import { runServingBenchmark } from './serving.js';
 import { runTrackingBenchmark } from './tracking.js';
 
 interface Benchmark {
@@ -32,6 +33,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       'AutoML test accuracy / RMSE on scikit-learn data sets vs the best of its LogisticRegression, HistGradientBoosting, RandomForest',
     run: runAutomlQualityBenchmark,
+  },
+  serving: {
+    description:
+      'V2 inference under autocannon load vs a raw node:http + onnxruntime server; batching on vs off; canary split vs one route',
+    run: runServingBenchmark,
   },
 };
 

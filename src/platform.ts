@@ -18,7 +18,7 @@ import {
 } from './data/index.js';
 import { LineageQuery, LineageRecorder } from './lineage/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
-import { createServing, type Serving } from './serving/index.js';
+import { createServing, DEFAULT_RUNTIME_OPTIONS, type Serving } from './serving/index.js';
 import { type Database, openDatabase } from './store/index.js';
 import { createTracking, findRunRow, type Tracking } from './tracking/index.js';
 import { createTraining, type Training } from './training/index.js';
@@ -107,6 +107,13 @@ export async function openPlatform(
     clock,
     blobs,
     home: config.home,
+    runtime: {
+      ...DEFAULT_RUNTIME_OPTIONS,
+      intraOpThreads: config.serving.onnxThreads,
+      timeoutMs: config.serving.timeoutMs,
+      maxQueueRows: config.serving.queueRows,
+    },
+    logSample: config.serving.logSample,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   return {

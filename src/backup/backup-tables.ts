@@ -28,6 +28,7 @@ export const BACKUP_TABLES = [
   'automl_trials',
   'deployments',
   'deployment_revisions',
+  'inference_log',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -67,6 +68,7 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   automl_trials: ['job_id', 'trial'],
   deployments: ['id'],
   deployment_revisions: ['deployment_id', 'revision'],
+  inference_log: ['id'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

@@ -4,6 +4,7 @@ import type {
   CreateDeploymentInput,
   Deployment,
   DeploymentRevision,
+  DeploymentStatus,
   PredictResponse,
   RollbackInput,
   UpdateDeploymentInput,
@@ -69,6 +70,11 @@ export class DeploymentsApi {
       body: request,
       ...(options.headers === undefined ? {} : { headers: options.headers }),
     });
+  }
+
+  /** Live figures per route over the last `windowSeconds` (default 300), as the server saw them. */
+  status(name: string, windowSeconds?: number): Promise<DeploymentStatus> {
+    return this.http.request('GET', `${path(name)}/status`, { query: { window: windowSeconds } });
   }
 
   revisions(name: string, page: PageRequest = {}): Promise<Page<DeploymentRevision>> {

@@ -29,6 +29,19 @@ export interface ServerConfig {
   readonly maxArtifactBytes: number;
   readonly maxBodyBytes: number;
   readonly logLevel: LogLevel;
+  readonly serving: ServingSettings;
+}
+
+/** Inference runtime and log settings (SLIPWAY_INFERENCE_*, SLIPWAY_ONNX_THREADS). */
+export interface ServingSettings {
+  /** ONNX Runtime threads per inference run. */
+  readonly onnxThreads: number;
+  /** Per request, arrival to answer (504 beyond). */
+  readonly timeoutMs: number;
+  /** Rows queued per model version and batching setting before requests get 503. */
+  readonly queueRows: number;
+  /** Share of requests written to the inference log. */
+  readonly logSample: number;
 }
 
 export interface ClientConfig {
@@ -83,6 +96,33 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     problems,
   );
   const logLevel = parseLogLevel(env.SLIPWAY_LOG_LEVEL, problems);
+  const serving: ServingSettings = {
+    onnxThreads: parseNumber('SLIPWAY_ONNX_THREADS', env.SLIPWAY_ONNX_THREADS, 1, [1, 256], true, problems),
+    timeoutMs: parseNumber(
+      'SLIPWAY_INFERENCE_TIMEOUT_MS',
+      env.SLIPWAY_INFERENCE_TIMEOUT_MS,
+      30_000,
+      [1, 3_600_000],
+      true,
+      problems,
+    ),
+    queueRows: parseNumber(
+      'SLIPWAY_INFERENCE_QUEUE_ROWS',
+      env.SLIPWAY_INFERENCE_QUEUE_ROWS,
+      10_000,
+      [1, 10_000_000],
+      true,
+      problems,
+    ),
+    logSample: parseNumber(
+      'SLIPWAY_INFERENCE_LOG_SAMPLE',
+      env.SLIPWAY_INFERENCE_LOG_SAMPLE,
+      1,
+      [0, 1],
+      false,
+      problems,
+    ),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     home,
@@ -100,7 +140,28 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     maxArtifactBytes,
     maxBodyBytes,
     logLevel,
+    serving,
   };
+}
+
+function parseNumber(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  [min, max]: readonly [number, number],
+  integer: boolean,
+  problems: string[],
+): number {
+  const text = nonEmpty(raw);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    problems.push(
+      `${name}: must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got '${text}'`,
+    );
+    return fallback;
+  }
+  return value;
 }
 
 /** Reads what the CLI and SDK need to reach a server. */

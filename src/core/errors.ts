@@ -174,7 +174,8 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
   EXPERIMENT_DELETED: { status: 422, meaning: 'the experiment is deleted; restore it first' },
   MODEL_NOT_SERVABLE: {
     status: 422,
-    meaning: 'a model version cannot be loaded and warmed for serving (corrupt file, not ONNX, fails its warm-up run)',
+    meaning:
+      'a model version cannot be loaded and warmed for serving (corrupt file, not ONNX, fails its warm-up run)',
   },
   MODEL_DELETED: { status: 422, meaning: 'the model is deleted; restore it first' },
   BACKUP_UNSUPPORTED: {

@@ -63,7 +63,9 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
     reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    const quiet = request.routeOptions.config.hotPath === true && reply.statusCode < 400;
+    if (quiet && request.log.level !== 'debug' && request.log.level !== 'trace') return;
+    request.log[quiet ? 'debug' : 'info'](
       {
         reqId: request.id,
         method: request.method,
@@ -77,7 +79,7 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   });
   installAuth(app, platform.tokens);
   installNulGuard(app);
-  installPrometheus(app);
+  installPrometheus(app, [platform.serving.metrics.registry]);
   await installOpenApi(app, options.version);
 
   healthRoutes(app, platform, options.isClosing ?? (() => false));

@@ -7,6 +7,11 @@ declare module 'fastify' {
     role?: Role;
     /** No token needed (health, readiness, metrics, docs). */
     public?: boolean;
+    /**
+     * Inference endpoints, answered at thousands per second: their successful requests are logged at
+     * debug, not info (metrics and the inference log account for them).
+     */
+    hotPath?: boolean;
   }
   interface FastifyRequest {
     actor?: Actor;

@@ -1,8 +1,11 @@
-/** Prometheus metrics at /metrics: request counts and latency by route and status, plus process metrics. */
+/**
+ * Prometheus metrics at /metrics: request counts and latency by route and status, plus process
+ * metrics, plus the registries domains keep (inference).
+ */
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-export function installPrometheus(app: FastifyInstance): Registry {
+export function installPrometheus(app: FastifyInstance, domains: readonly Registry[] = []): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'slipway_' });
   const requests = new Counter({
@@ -30,7 +33,8 @@ export function installPrometheus(app: FastifyInstance): Registry {
   });
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
-    return registry.metrics();
+    const texts = await Promise.all([registry, ...domains].map((each) => each.metrics()));
+    return texts.join('\n');
   });
   return registry;
 }

@@ -11,7 +11,9 @@ import type { LineageRecorder } from '../lineage/index.js';
 import type { Registry } from '../registry/index.js';
 import type { Database } from '../store/index.js';
 import { DeploymentService } from './deployments/deployment-service.js';
+import { DEFAULT_INFERENCE_LOG_OPTIONS, InferenceLog } from './inference/inference-log.js';
 import { InferenceService } from './inference/inference-service.js';
+import { ServingMetrics } from './inference/serving-metrics.js';
 import { ActiveDeployments } from './runtime/active-deployments.js';
 import type { RuntimeOptions } from './runtime/loaded-model.js';
 import { ModelFiles } from './runtime/model-files.js';
@@ -52,10 +54,12 @@ export {
 } from './deployments/spec.js';
 
 export {
+  type DeploymentStatus,
   type InferenceAnswer,
   InferenceService,
   type PredictResponse,
   type RequestFacts,
+  type RouteStatus,
   type V2Response,
 } from './inference/inference-service.js';
 export type { V2InferRequest } from './inference/v2-request.js';
@@ -75,12 +79,18 @@ export interface ServingDeps {
   /** SLIPWAY_HOME: model files are cached under cache/models. */
   readonly home: string;
   readonly runtime?: RuntimeOptions;
+  /** Share of requests written to the inference log (default 1). */
+  readonly logSample?: number;
   readonly logger?: Logger;
 }
 
 export interface Serving {
   readonly deployments: DeploymentService;
   readonly inference: InferenceService;
+  /** Prometheus metrics of inference (the server's /metrics includes them). */
+  readonly metrics: ServingMetrics;
+  /** Writes what the inference log holds now (tests and shutdown). */
+  flushLog(): Promise<void>;
   /** Loads the current revision of every deployment, then follows changes until close(). */
   start(): Promise<void>;
   close(): Promise<void>;
@@ -96,26 +106,48 @@ export function createServing(deps: ServingDeps): Serving {
   );
   deps.registry.aliases.onChange((trx, ctx, change) => deployments.followAlias(trx, ctx, change));
   const files = new ModelFiles(deps.blobs, join(deps.home, 'cache', 'models'));
+  const holder: { runtime?: ModelRuntime } = {};
+  const metrics = new ServingMetrics(() => holder.runtime?.queuedRows() ?? []);
   const runtime = new ModelRuntime(
     deps.registry,
     files,
     deps.runtime ?? DEFAULT_RUNTIME_OPTIONS,
+    (version, rows) => metrics.batch(version, rows),
+    deps.logger,
+  );
+  holder.runtime = runtime;
+  const log = new InferenceLog(
+    deps.database,
+    { ...DEFAULT_INFERENCE_LOG_OPTIONS, sample: deps.logSample ?? DEFAULT_INFERENCE_LOG_OPTIONS.sample },
+    (entries) => metrics.logDropped(entries),
     deps.logger,
   );
   const active = new ActiveDeployments(deployments, runtime, deps.logger);
   deployments.setPreparer((models) => runtime.prepare(models));
   deployments.onCommitted(() => active.refresh());
-  const inference = new InferenceService(active, runtime, deployments, deps.registry, deps.logger);
+  const inference = new InferenceService(
+    active,
+    runtime,
+    deployments,
+    deps.registry,
+    metrics,
+    log,
+    deps.logger,
+  );
   return {
     deployments,
     inference,
+    metrics,
+    flushLog: () => log.flush(),
     async start() {
+      log.start();
       await active.refresh();
       active.start(DEPLOYMENT_POLL_MS);
     },
     async close() {
       await active.stop();
       await runtime.close();
+      await log.close();
     },
   };
 }

@@ -121,3 +121,42 @@ export const DeploymentRevisionSchema = z.object({
 
 export const DeploymentRevisionPage = pageSchema(DeploymentRevisionSchema);
 export const ListRevisionsQuery = PageQuerySchema;
+
+export const StatusQuery = z.object({
+  window: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(350)
+    .optional()
+    .describe('Seconds of live figures, 10-350 (default 300)'),
+});
+
+const RouteStatusFields = {
+  reference: z.string(),
+  model: z.string(),
+  version: z.number().int(),
+  weight: z.number(),
+  requests: z.number().int(),
+  requestsPerSecond: z.number(),
+  errors: z.number().int().describe('Server-side failures: the model threw, timed out or was overloaded'),
+  invalid: z.number().int().describe('Requests refused as invalid (4xx)'),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+};
+
+export const DeploymentStatusSchema = z.object({
+  deployment: z.string(),
+  revision: z.number().int(),
+  servingRevision: z
+    .number()
+    .int()
+    .nullable()
+    .describe('The revision this server serves (differs while a new one loads)'),
+  windowSeconds: z.number().int(),
+  routes: z.array(z.object(RouteStatusFields)).readonly(),
+  shadow: z
+    .object({ ...RouteStatusFields, fraction: z.number(), disagreements: z.number().int() })
+    .nullable(),
+  loadError: z.string().optional(),
+});

@@ -28,6 +28,7 @@ export interface Tables {
   automl_trials: AutomlTrialRow;
   deployments: DeploymentRow;
   deployment_revisions: DeploymentRevisionRow;
+  inference_log: InferenceLogRow;
 }
 
 export interface ExperimentRow {
@@ -301,4 +302,25 @@ export interface DeploymentRevisionRow {
   actor: string;
   request_id: string;
   at: number;
+}
+
+export interface InferenceLogRow {
+  id: string;
+  at: number;
+  request_id: string;
+  /** The row within the request (a request may predict many rows). */
+  row_index: number;
+  deployment: string;
+  revision: number;
+  /** The route's reference as written (`churn@champion`), or `shadow:<reference>`. */
+  route: string;
+  model: string;
+  model_version: number;
+  /** 1 for a shadow's answer (never returned to the caller). */
+  shadow: number;
+  /** JSON object: feature or input name -> value. */
+  features: string;
+  /** JSON: the prediction (label or value), with probabilities for classifiers; or the outputs by name. */
+  prediction: string;
+  latency_ms: number;
 }

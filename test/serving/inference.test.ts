@@ -317,6 +317,74 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
     expect((await sw.deployments.infer('mlp', v2(rows(1, 9)))).model_version).toBe('1');
   });
 
+  it('counts answers per route (status, Prometheus) and logs each predicted row', async () => {
+    await sw.deployments.create('counted', {
+      routes: [
+        { model: 'mlp@1', weight: 70 },
+        { model: 'mlp@2', weight: 30 },
+      ],
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => sw.deployments.infer('counted', v2(rows(2, 100 + i), `c-${i}`))),
+    );
+    await sw.deployments
+      .infer('counted', { inputs: [{ name: 'input', shape: [1, 2], datatype: 'FP32', data: [1, 2] }] })
+      .catch(() => {});
+    const served = (version: number) =>
+      answers.filter((answer) => answer.model_version === String(version)).length;
+    const status = await sw.deployments.status('counted', 60);
+    expect(status).toMatchObject({
+      deployment: 'counted',
+      revision: 1,
+      servingRevision: 1,
+      windowSeconds: 60,
+      shadow: null,
+    });
+    const byVersion = new Map(status.routes.map((route) => [route.version, route]));
+    expect(byVersion.get(1)!.requests + byVersion.get(2)!.requests).toBe(31);
+    expect(byVersion.get(1)!.requests - byVersion.get(1)!.invalid).toBe(served(1));
+    expect(byVersion.get(2)!.requests - byVersion.get(2)!.invalid).toBe(served(2));
+    expect(byVersion.get(1)!.invalid + byVersion.get(2)!.invalid).toBe(1);
+    expect(status.routes.every((route) => route.errors === 0)).toBe(true);
+    expect(byVersion.get(1)!.p99Ms ?? byVersion.get(2)!.p99Ms).toBeGreaterThan(0);
+
+    const metrics = await (await t.fetch('/metrics', { token: null })).text();
+    const count = (version: number, outcome: string) =>
+      Number(
+        new RegExp(
+          `slipway_inference_requests_total\\{deployment="counted",model_version="mlp@${version}",outcome="${outcome}"\\} (\\d+)`,
+        ).exec(metrics)?.[1] ?? 0,
+      );
+    expect(count(1, 'ok')).toBe(served(1));
+    expect(count(2, 'ok')).toBe(served(2));
+    expect(count(1, 'invalid') + count(2, 'invalid')).toBe(1);
+    expect(metrics).toContain('slipway_inference_batch_rows_bucket');
+
+    await t.server.platform.serving.flushLog();
+    const logged = await t.server.platform.database.db
+      .selectFrom('inference_log')
+      .selectAll()
+      .where('deployment', '=', 'counted')
+      .orderBy('request_id')
+      .orderBy('row_index')
+      .execute();
+    expect(logged).toHaveLength(60);
+    expect(logged[0]).toMatchObject({ request_id: 'c-0', row_index: 0, deployment: 'counted', revision: 1, shadow: 0 });
+    const answerOf = new Map(answers.map((answer) => [answer.id, answer]));
+    for (const row of logged) {
+      const answer = answerOf.get(row.request_id);
+      expect(answer, row.request_id).toBeDefined();
+      expect(Number(row.model_version)).toBe(Number(answer!.model_version));
+      expect(row.route).toBe(`mlp@${answer!.model_version}`);
+      const features = JSON.parse(row.features) as { input: number[] };
+      expect(features.input).toHaveLength(WIDTH);
+      const prediction = JSON.parse(row.prediction) as { probabilities: number[]; label: number };
+      const probabilities = answer!.outputs.find((output) => output.name === 'probabilities')!
+        .data as number[];
+      expect(prediction.probabilities).toEqual(probabilities.slice(row.row_index * 3, row.row_index * 3 + 3));
+    }
+  });
+
   it('refuses to deploy a model whose stored file is corrupt, and the current revision keeps serving', async () => {
     const version = await sw.models.register('mlp', {
       file: Buffer.from(mlpModel({ inputs: WIDTH, hidden: [4], outputs: 3, seed: 9 })),

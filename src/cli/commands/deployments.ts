@@ -1,18 +1,20 @@
 /**
  * `slipway deploy <name> --model churn@champion --model churn@challenger:10 …` creates a deployment
  * or changes the one that exists (a new revision); `slipway deploy rollback <name>` restores an
- * earlier revision; `slipway deployments [list] | show | revisions` read them.
+ * earlier revision; `slipway deployments [list] | show | status | revisions` read them.
  */
 import type { Command } from 'commander';
 import type {
   Deployment,
   DeploymentRevision,
+  DeploymentStatus,
   RevisionCause,
+  RouteStatus,
   UpdateDeploymentInput,
 } from '../../client/index.js';
 import { NotFoundError } from '../../client/index.js';
 import { type CliContext, morePages, pageFlags, parseInteger, UsageError, withPaging } from '../context.js';
-import { fieldBlock, formatTime, orDash } from '../format.js';
+import { fieldBlock, formatTime, orDash, table } from '../format.js';
 
 interface DeployFlags {
   readonly model?: string[];
@@ -133,6 +135,18 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
         () => [deployment.name],
       );
     });
+  deployments
+    .command('status <name>')
+    .description('Routes and weights with live request rate, errors and p50/p99 latency per route')
+    .option('--window <seconds>', 'seconds of live figures, 10-350', parseInteger('--window'), 300)
+    .action(async (name: string, options: { window: number }) => {
+      const status = await (await ctx.client()).deployments.status(name, options.window);
+      ctx.emit(
+        status,
+        () => describeStatus(status),
+        () => [status.deployment],
+      );
+    });
   withPaging(deployments.command('revisions <name>'))
     .description('Revisions of a deployment, newest first: what served, who changed it and why')
     .action(async (name: string, options: { limit?: number; pageToken?: string }) => {
@@ -229,6 +243,45 @@ export function describeDeployment(d: Deployment): string {
     ['updated', `${formatTime(d.updatedAt)} by ${d.updatedBy}`],
     ['created', `${formatTime(d.createdAt)} by ${d.createdBy}`],
   ]);
+}
+
+function describeStatus(status: DeploymentStatus): string {
+  const serving =
+    status.servingRevision === status.revision
+      ? ''
+      : status.servingRevision === null
+        ? ' (not serving yet)'
+        : ` (still serving revision ${status.servingRevision} while it loads)`;
+  const ms = (value: number | null) =>
+    value === null ? '-' : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+  const line = (route: RouteStatus, share: string): string[] => [
+    route.reference,
+    `${route.model}@${route.version}`,
+    share,
+    route.requestsPerSecond.toFixed(1),
+    String(route.requests),
+    route.requests === 0 ? '-' : `${((100 * route.errors) / route.requests).toFixed(2)}%`,
+    String(route.invalid),
+    ms(route.p50Ms),
+    ms(route.p99Ms),
+  ];
+  const rows = status.routes.map((route) => line(route, `${route.weight}%`));
+  if (status.shadow !== null)
+    rows.push(
+      line(
+        { ...status.shadow, reference: `shadow ${status.shadow.reference}` },
+        `${Math.round(status.shadow.fraction * 100)}% copy`,
+      ),
+    );
+  const lines = [
+    `Deployment ${status.deployment}, revision ${status.revision}${serving}; the last ${status.windowSeconds} s on this server`,
+    table(['ROUTE', 'VERSION', 'WEIGHT', 'REQ/S', 'REQUESTS', 'ERRORS', 'INVALID', 'P50', 'P99'], rows),
+  ];
+  if (status.shadow !== null)
+    lines.push(`shadow answers that differed from the primary: ${status.shadow.disagreements}`);
+  if (status.loadError !== undefined)
+    lines.push(`revision ${status.revision} failed to load: ${status.loadError}`);
+  return lines.join('\n');
 }
 
 function describeCause(cause: RevisionCause): string {

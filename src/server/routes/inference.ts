@@ -69,7 +69,7 @@ export function inferenceRoutes(app: ZodApp, { serving }: Platform): void {
   app.post(
     '/v2/models/:name/infer',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', hotPath: true },
       schema: {
         tags,
         summary:
@@ -108,7 +108,7 @@ export function inferenceRoutes(app: ZodApp, { serving }: Platform): void {
   app.post(
     '/v2/models/:model/versions/:version/infer',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', hotPath: true },
       schema: {
         tags,
         summary: 'Inference on a registered model version, without a deployment',
@@ -126,7 +126,7 @@ export function inferenceRoutes(app: ZodApp, { serving }: Platform): void {
   app.post(
     '/api/v1/deployments/:name/predict',
     {
-      config: { role: 'viewer' },
+      config: { role: 'viewer', hotPath: true },
       schema: {
         tags: ['deployments'],
         summary:

@@ -3,22 +3,28 @@
  * the request against that version's signature, runs it through the version's batcher, and answers
  * with the outputs and the version that served them. The route is picked and the request handed to
  * the batcher in the same tick, so a revision switch never strands it. A shadow gets a copy of a
- * fraction of requests afterwards; its result and failures never touch the primary answer.
+ * fraction of requests; its result and failures never touch the primary answer, and its answers
+ * are compared with the primary's. Every answer is counted (metrics, live route figures) and logged.
  */
-import { type NotFoundError, UnavailableError } from '../../core/errors.js';
+import type * as ort from 'onnxruntime-node';
+import { SlipwayError, UnavailableError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { formatReference, parseVersionNumber } from '../../core/references.js';
 import type { Registry } from '../../registry/index.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
-import { deploymentNotFound } from '../deployments/deployment-service.js';
 import { decodeInstances, encodePredictions, type PredictResult } from '../protocols/predict-rows.js';
 import { type V2ModelMetadata, v2ModelMetadata } from '../protocols/v2-metadata.js';
 import { decodeInputs, encodeOutputs, resolveOutputs, type V2OutputTensor } from '../protocols/v2-tensors.js';
-import type { ActiveDeployment, ActiveDeployments } from '../runtime/active-deployments.js';
+import type { ActiveDeployment, ActiveDeployments, ActiveRoute } from '../runtime/active-deployments.js';
 import type { LoadedModel } from '../runtime/loaded-model.js';
 import { IDLE_GRACE_MS, type ModelRuntime } from '../runtime/model-runtime.js';
 import { pickRoute } from '../runtime/router.js';
-import { firstInputValue, parseV2Request } from './v2-request.js';
+import type { InferenceLog } from './inference-log.js';
+import { type RouteFigures, RouteStats } from './route-stats.js';
+import { outcomeOf, type ServingMetrics } from './serving-metrics.js';
+import { answersDiffer } from './shadow-comparison.js';
+import { tensorRows } from './tensor-rows.js';
+import { firstInputValue, parseV2Request, type V2Request } from './v2-request.js';
 
 export interface V2Response {
   readonly model_name: string;
@@ -45,21 +51,47 @@ export interface RequestFacts {
   header(name: string): string | undefined;
 }
 
-export interface ShadowStats {
-  requests: number;
-  failures: number;
+export interface RouteStatus extends RouteFigures {
+  readonly reference: string;
+  readonly model: string;
+  readonly version: number;
+  readonly weight: number;
+  readonly requestsPerSecond: number;
+}
+
+export interface DeploymentStatus {
+  readonly deployment: string;
+  /** The deployment's current revision, and the one this server serves (they differ while it loads). */
+  readonly revision: number;
+  readonly servingRevision: number | null;
+  readonly windowSeconds: number;
+  readonly routes: readonly RouteStatus[];
+  readonly shadow: (RouteStatus & { readonly fraction: number; readonly disagreements: number }) | null;
+  /** Why the current revision is not served here, if it failed to load. */
+  readonly loadError?: string;
+}
+
+type Feeds = Record<string, ort.Tensor>;
+
+/** One decoded request ready to run on a model version. */
+interface Prepared {
+  readonly feeds: Feeds;
+  readonly rows: number;
 }
 
 const NO_BATCHING = { maxBatch: 1, maxDelayMs: 0 } as const;
 
 export class InferenceService {
-  readonly shadowStats: ShadowStats = { requests: 0, failures: 0 };
+  private readonly stats = new RouteStats();
+  private readonly disagreements = new Map<string, number>();
 
   constructor(
     private readonly active: ActiveDeployments,
     private readonly runtime: ModelRuntime,
     private readonly deployments: DeploymentService,
     private readonly registry: Registry,
+    private readonly metrics: ServingMetrics,
+    private readonly log: InferenceLog,
     private readonly logger?: Logger,
   ) {}
 
@@ -73,14 +105,16 @@ export class InferenceService {
         : firstInputValue(request.inputs, deployment.routingKey.name),
     );
     const route = pickRoute(deployment.routes, key);
-    const answer = this.runV2(route.loaded, request, deployment.batching, deployment.name, facts);
-    if (deployment.shadow !== null && Math.random() < deployment.shadow.fraction)
-      this.shadow(deployment, () => {
-        const signature = deployment.shadow!.loaded.version.signature;
-        const { feeds, rows } = decodeInputs(request.inputs, signature);
-        return deployment.shadow!.loaded.run(feeds, rows, deployment.batching);
-      });
-    return answer;
+    // The log keys rows by the id the answer carries: the client's own, when it sent one.
+    const answered = request.id === undefined ? facts : { ...facts, requestId: request.id };
+    return this.serve(deployment, route, answered, {
+      prepare: (loaded) => decodeInputs(request.inputs, loaded.version.signature),
+      answer: (loaded, outputs) => v2Answer(loaded, deployment.name, request, outputs, facts),
+      logRows: (prepared, outputs) => ({
+        features: tensorRows(prepared.feeds, prepared.rows),
+        predictions: tensorRows(outputs, prepared.rows),
+      }),
+    });
   }
 
   /** POST /api/v1/deployments/{name}/predict: named features in, predictions (and probabilities) out. */
@@ -99,44 +133,31 @@ export class InferenceService {
       }),
     );
     const ignoreKeys = key?.source === 'input' ? [key.name] : [];
-    const decode = (loaded: LoadedModel) => decodeInstances(instances, loaded.version, { ignoreKeys });
-    const loaded = route.loaded;
-    const { feeds, rows } = decode(loaded);
-    const running = loaded.run(feeds, rows, deployment.batching);
-    if (deployment.shadow !== null && Math.random() < deployment.shadow.fraction) {
-      const shadow = deployment.shadow.loaded;
-      this.shadow(deployment, () => {
-        const decoded = decode(shadow);
-        return shadow.run(decoded.feeds, decoded.rows, deployment.batching);
-      });
-    }
-    const { outputs } = await running;
-    const servedBy = formatReference(loaded.version.model, loaded.version.version);
-    return {
-      body: {
-        ...encodePredictions(outputs, rows, loaded.version),
-        modelVersion: servedBy,
-        requestId: facts.requestId,
+    return this.serve(deployment, route, facts, {
+      prepare: (loaded) => decodeInstances(instances, loaded.version, { ignoreKeys }),
+      answer: (loaded, outputs, prepared) => {
+        const servedBy = formatReference(loaded.version.model, loaded.version.version);
+        return {
+          body: {
+            ...encodePredictions(outputs, prepared.rows, loaded.version),
+            modelVersion: servedBy,
+            requestId: facts.requestId,
+          },
+          servedBy,
+        };
       },
-      servedBy,
-    };
-  }
-
-  /** GET /v2/models/{deployment}: the signature of the route with the most traffic, and every version served. */
-  async metadata(name: string): Promise<V2ModelMetadata> {
-    const deployment = await this.serving(name);
-    const primary = deployment.routes.reduce((best, route) => (route.weight > best.weight ? route : best));
-    const versions = [...new Set(deployment.routes.map((route) => route.loaded.version.version))];
-    return v2ModelMetadata(deployment.name, versions, primary.loaded.version.signature);
-  }
-
-  /** GET /v2/models/{model}/versions/{n} */
-  async versionMetadata(model: string, rawVersion: string): Promise<V2ModelMetadata> {
-    const version = await this.registry.versions.resolve({
-      name: model,
-      version: parseVersionNumber('version', rawVersion),
+      logRows: (prepared, outputs, loaded) => {
+        const result = encodePredictions(outputs, prepared.rows, loaded.version);
+        return {
+          features: (instances as unknown[]).slice(0, prepared.rows),
+          predictions: result.predictions.map((prediction, i) =>
+            result.probabilities === undefined
+              ? { prediction }
+              : { prediction, probabilities: result.probabilities[i] },
+          ),
+        };
+      },
     });
-    return v2ModelMetadata(version.model, [version.version], version.signature);
   }
 
   /** POST /v2/models/{model}/versions/{n}/infer: a registered version, without a deployment. */
@@ -147,17 +168,20 @@ export class InferenceService {
     facts: RequestFacts,
   ): Promise<InferenceAnswer<V2Response>> {
     const request = parseV2Request(body);
-    return this.withVersion(model, rawVersion, (loaded) =>
-      this.runV2(loaded, request, NO_BATCHING, loaded.version.model, facts),
-    );
+    return this.withVersion(model, rawVersion, async (loaded) => {
+      const { feeds, rows } = decodeInputs(request.inputs, loaded.version.signature);
+      const { outputs } = await loaded.run(feeds, rows, NO_BATCHING);
+      return v2Answer(loaded, loaded.version.model, request, outputs, facts);
+    });
   }
 
   /** The deployment as served now: 404 if it does not exist, 503 while its first revision loads. */
   async serving(name: string): Promise<ActiveDeployment> {
-    const active = this.active.get(name.trim().toLowerCase());
+    const key = name.trim().toLowerCase();
+    const active = this.active.get(key);
     if (active !== undefined) return active;
     await this.active.refresh();
-    const loaded = this.active.get(name.trim().toLowerCase());
+    const loaded = this.active.get(key);
     if (loaded !== undefined) return loaded;
     const deployment = await this.deployments.get(name);
     const failure = this.active.loadFailure(deployment.name);
@@ -191,45 +215,222 @@ export class InferenceService {
     return active !== undefined && active.revision === deployment.revision;
   }
 
-  notFound(name: string): NotFoundError {
-    return deploymentNotFound(name);
+  /** GET /v2/models/{deployment}: the signature of the route with the most traffic, and every version served. */
+  async metadata(name: string): Promise<V2ModelMetadata> {
+    const deployment = await this.serving(name);
+    const primary = deployment.routes.reduce((best, route) => (route.weight > best.weight ? route : best));
+    const versions = [...new Set(deployment.routes.map((route) => route.loaded.version.version))];
+    return v2ModelMetadata(deployment.name, versions, primary.loaded.version.signature);
   }
 
-  private async runV2(
-    loaded: LoadedModel,
-    request: ReturnType<typeof parseV2Request>,
-    batching: { maxBatch: number; maxDelayMs: number },
-    modelName: string,
-    facts: RequestFacts,
-  ): Promise<InferenceAnswer<V2Response>> {
-    const signature = loaded.version.signature;
-    const { feeds, rows } = decodeInputs(request.inputs, signature);
-    const wanted = resolveOutputs(request.outputs, signature);
-    const { outputs } = await loaded.run(feeds, rows, batching);
+  /** GET /v2/models/{model}/versions/{n} */
+  async versionMetadata(model: string, rawVersion: string): Promise<V2ModelMetadata> {
+    const version = await this.registry.versions.resolve({
+      name: model,
+      version: parseVersionNumber('version', rawVersion),
+    });
+    return v2ModelMetadata(version.model, [version.version], version.signature);
+  }
+
+  /** Routes, weights and the live figures of each over the last `windowSeconds`, as this server saw them. */
+  async status(name: string, windowSeconds: number): Promise<DeploymentStatus> {
+    const deployment = await this.deployments.get(name);
+    const active = this.active.get(deployment.name);
+    const windowMs = windowSeconds * 1000;
+    const figures = (reference: string, model: string, version: number, weight: number): RouteStatus => {
+      const numbers = this.stats.figures(deployment.name, routeKey(reference, model, version), windowMs);
+      return {
+        reference,
+        model,
+        version,
+        weight,
+        ...numbers,
+        requestsPerSecond: numbers.requests / windowSeconds,
+      };
+    };
+    const shadow = deployment.shadow;
+    const failure = this.active.loadFailure(deployment.name);
     return {
-      body: {
-        model_name: modelName,
-        model_version: String(loaded.version.version),
-        id: request.id ?? facts.requestId,
-        outputs: encodeOutputs(outputs, wanted, signature),
-      },
-      servedBy: formatReference(loaded.version.model, loaded.version.version),
+      deployment: deployment.name,
+      revision: deployment.revision,
+      servingRevision: active?.revision ?? null,
+      windowSeconds,
+      routes: deployment.routes.map((route) =>
+        figures(route.reference, route.model, route.version, route.weight),
+      ),
+      shadow:
+        shadow === null
+          ? null
+          : {
+              ...figures(`shadow:${shadow.reference}`, shadow.model, shadow.version, 0),
+              reference: shadow.reference,
+              fraction: shadow.fraction,
+              disagreements: this.disagreements.get(deployment.name) ?? 0,
+            },
+      ...(failure === undefined || failure.revision !== deployment.revision
+        ? {}
+        : { loadError: failure.message }),
     };
   }
 
-  private shadow(deployment: ActiveDeployment, run: () => Promise<unknown>): void {
-    this.shadowStats.requests++;
-    let pending: Promise<unknown>;
+  /**
+   * Runs a request on the picked route: decoding and the hand-off to the batcher happen before the
+   * first await. Counts and logs the outcome; copies the request to the shadow when it is drawn.
+   */
+  private async serve<T>(
+    deployment: ActiveDeployment,
+    route: ActiveRoute,
+    facts: RequestFacts,
+    protocol: {
+      prepare(loaded: LoadedModel): Prepared;
+      answer(loaded: LoadedModel, outputs: Feeds, prepared: Prepared): InferenceAnswer<T>;
+      logRows(
+        prepared: Prepared,
+        outputs: Feeds,
+        loaded: LoadedModel,
+      ): { features: readonly unknown[]; predictions: readonly unknown[] };
+    },
+  ): Promise<InferenceAnswer<T>> {
+    const started = performance.now();
+    const loaded = route.loaded;
+    let prepared: Prepared;
+    let running: Promise<{ outputs: Feeds }>;
     try {
-      pending = run();
+      prepared = protocol.prepare(loaded);
+      running = loaded.run(prepared.feeds, prepared.rows, deployment.batching);
     } catch (error) {
-      pending = Promise.reject(error);
+      this.count(deployment, route.reference, loaded, started, error);
+      throw error;
     }
-    pending.catch((error: unknown) => {
-      this.shadowStats.failures++;
-      this.logger?.warn({ deployment: deployment.name, err: error }, 'shadow inference failed');
+    const shadow = deployment.shadow;
+    if (shadow !== null && Math.random() < shadow.fraction)
+      this.runShadow(deployment, shadow.reference, shadow.loaded, protocol, running, facts);
+    let outputs: Feeds;
+    try {
+      ({ outputs } = await running);
+    } catch (error) {
+      this.count(deployment, route.reference, loaded, started, error);
+      throw error;
+    }
+    const answer = protocol.answer(loaded, outputs, prepared);
+    const latencyMs = this.count(deployment, route.reference, loaded, started, undefined);
+    this.log.record({
+      at: Date.now(),
+      requestId: facts.requestId,
+      deployment: deployment.name,
+      revision: deployment.revision,
+      route: route.reference,
+      model: loaded.version.model,
+      version: loaded.version.version,
+      shadow: false,
+      latencyMs,
+      rowCount: prepared.rows,
+      rows: () => protocol.logRows(prepared, outputs, loaded),
     });
+    return answer;
   }
+
+  private runShadow(
+    deployment: ActiveDeployment,
+    reference: string,
+    loaded: LoadedModel,
+    protocol: {
+      prepare(loaded: LoadedModel): Prepared;
+      logRows(
+        prepared: Prepared,
+        outputs: Feeds,
+        loaded: LoadedModel,
+      ): { features: readonly unknown[]; predictions: readonly unknown[] };
+    },
+    primary: Promise<{ outputs: Feeds }>,
+    facts: RequestFacts,
+  ): void {
+    const started = performance.now();
+    const route = `shadow:${reference}`;
+    this.metrics.shadow(deployment.name, 'request');
+    const fail = (error: unknown) => {
+      this.metrics.shadow(deployment.name, 'failure');
+      this.count(deployment, route, loaded, started, error);
+      this.logger?.debug({ deployment: deployment.name, err: error }, 'shadow inference failed');
+    };
+    let prepared: Prepared;
+    let running: Promise<{ outputs: Feeds }>;
+    try {
+      prepared = protocol.prepare(loaded);
+      running = loaded.run(prepared.feeds, prepared.rows, deployment.batching);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    running.then(async ({ outputs }) => {
+      const latencyMs = this.count(deployment, route, loaded, started, undefined);
+      this.log.record({
+        at: Date.now(),
+        requestId: facts.requestId,
+        deployment: deployment.name,
+        revision: deployment.revision,
+        route,
+        model: loaded.version.model,
+        version: loaded.version.version,
+        shadow: true,
+        latencyMs,
+        rowCount: prepared.rows,
+        rows: () => protocol.logRows(prepared, outputs, loaded),
+      });
+      const main = await primary.catch(() => undefined);
+      if (main !== undefined && answersDiffer(main.outputs, outputs)) {
+        this.metrics.shadow(deployment.name, 'disagreement');
+        this.disagreements.set(deployment.name, (this.disagreements.get(deployment.name) ?? 0) + 1);
+      }
+    }, fail);
+  }
+
+  /** Counts one answer (or failure) of a route; returns its latency in ms. */
+  private count(
+    deployment: ActiveDeployment,
+    reference: string,
+    loaded: LoadedModel,
+    started: number,
+    error: unknown,
+  ): number {
+    const latencyMs = performance.now() - started;
+    const status = error instanceof SlipwayError ? error.status : 500;
+    const outcome =
+      error === undefined ? 'ok' : outcomeOf(error instanceof SlipwayError ? error.code : undefined, status);
+    this.metrics.request(deployment.name, loaded.key, outcome, latencyMs / 1000);
+    const kind = error === undefined ? 'ok' : status < 500 ? 'invalid' : 'error';
+    this.stats.record(
+      deployment.name,
+      routeKey(reference, loaded.version.model, loaded.version.version),
+      latencyMs,
+      kind,
+    );
+    return latencyMs;
+  }
+}
+
+function routeKey(reference: string, model: string, version: number): string {
+  return `${reference}\u0000${model}@${version}`;
+}
+
+function v2Answer(
+  loaded: LoadedModel,
+  modelName: string,
+  request: V2Request,
+  outputs: Feeds,
+  facts: RequestFacts,
+): InferenceAnswer<V2Response> {
+  const signature = loaded.version.signature;
+  const wanted = resolveOutputs(request.outputs, signature);
+  return {
+    body: {
+      model_name: modelName,
+      model_version: String(loaded.version.version),
+      id: request.id ?? facts.requestId,
+      outputs: encodeOutputs(outputs, wanted, signature),
+    },
+    servedBy: loaded.key,
+  };
 }
 
 function routingValue(

@@ -32,12 +32,18 @@ export class LoadedModel {
     readonly version: ModelVersion,
     private readonly session: ort.InferenceSession,
     private readonly options: RuntimeOptions,
+    private readonly observeRun: (rows: number) => void,
   ) {
     this.key = `${version.model}@${version.version}`;
   }
 
   /** Creates the session from `file` and runs one warm-up inference; throws if either fails. */
-  static async open(version: ModelVersion, file: string, options: RuntimeOptions): Promise<LoadedModel> {
+  static async open(
+    version: ModelVersion,
+    file: string,
+    options: RuntimeOptions,
+    observeRun: (rows: number) => void = () => {},
+  ): Promise<LoadedModel> {
     const session = await ort.InferenceSession.create(file, {
       intraOpNumThreads: options.intraOpThreads,
       interOpNumThreads: 1,
@@ -50,7 +56,7 @@ export class LoadedModel {
       await session.release();
       throw error;
     }
-    return new LoadedModel(version, session, options);
+    return new LoadedModel(version, session, options, observeRun);
   }
 
   /** Runs one request through the batcher for these settings. Call it in the tick the route was picked. */
@@ -77,14 +83,23 @@ export class LoadedModel {
     const key = `${maxBatch}/${maxDelayMs}`;
     let batcher = this.batchers.get(key);
     if (batcher === undefined) {
-      batcher = new DynamicBatcher((feeds) => this.session.run(feeds), {
-        maxBatch,
-        maxDelayMs,
-        maxQueueRows: Math.max(this.options.maxQueueRows, maxBatch),
-        timeoutMs: this.options.timeoutMs,
-        maxConcurrentRuns: this.options.concurrentRuns,
-        label: this.key,
-      });
+      batcher = new DynamicBatcher(
+        (feeds) => {
+          for (const name in feeds) {
+            this.observeRun(feeds[name]!.dims[0] ?? 1);
+            break;
+          }
+          return this.session.run(feeds);
+        },
+        {
+          maxBatch,
+          maxDelayMs,
+          maxQueueRows: Math.max(this.options.maxQueueRows, maxBatch),
+          timeoutMs: this.options.timeoutMs,
+          maxConcurrentRuns: this.options.concurrentRuns,
+          label: this.key,
+        },
+      );
       if (this.closed) void batcher.drain();
       this.batchers.set(key, batcher);
     }

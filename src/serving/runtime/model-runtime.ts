@@ -26,9 +26,14 @@ export const IDLE_GRACE_MS = 60_000;
 
 interface Slot {
   readonly loading: Promise<LoadedModel>;
+  /** Set once loaded. */
+  loaded: LoadedModel | undefined;
   users: number;
   idleTimer: NodeJS.Timeout | undefined;
 }
+
+/** Told the rows of every inference run, by version (`churn@3`). */
+export type RunObserver = (version: string, rows: number) => void;
 
 export class ModelRuntime {
   private readonly slots = new Map<string, Slot>();
@@ -37,6 +42,7 @@ export class ModelRuntime {
     private readonly registry: Registry,
     private readonly files: ModelFiles,
     private readonly options: RuntimeOptions = DEFAULT_RUNTIME_OPTIONS,
+    private readonly observeRun: RunObserver = () => {},
     private readonly logger?: Logger,
   ) {}
 
@@ -46,11 +52,17 @@ export class ModelRuntime {
     let slot = this.slots.get(key);
     if (slot === undefined) {
       const loading = this.load(model);
-      slot = { loading, users: 0, idleTimer: undefined };
-      this.slots.set(key, slot);
-      loading.catch(() => {
-        if (this.slots.get(key) === slot) this.slots.delete(key);
-      });
+      const created: Slot = { loading, loaded: undefined, users: 0, idleTimer: undefined };
+      slot = created;
+      this.slots.set(key, created);
+      loading.then(
+        (loaded) => {
+          created.loaded = loaded;
+        },
+        () => {
+          if (this.slots.get(key) === created) this.slots.delete(key);
+        },
+      );
     }
     slot.users++;
     clearTimeout(slot.idleTimer);
@@ -96,9 +108,9 @@ export class ModelRuntime {
     }
   }
 
-  /** Versions loaded now, by key. */
-  loadedKeys(): string[] {
-    return [...this.slots.keys()];
+  /** Rows waiting in the batchers of every loaded version. */
+  *queuedRows(): Iterable<readonly [version: string, rows: number]> {
+    for (const [key, slot] of this.slots) if (slot.loaded !== undefined) yield [key, slot.loaded.queuedRows];
   }
 
   async close(): Promise<void> {
@@ -115,7 +127,9 @@ export class ModelRuntime {
       if (version.format !== 'onnx')
         throw new Error(`its format is ${version.format}; only ONNX models are served`);
       const file = await this.files.path(version.digest, version.size);
-      const loaded = await LoadedModel.open(version, file, this.options);
+      const loaded = await LoadedModel.open(version, file, this.options, (rows) =>
+        this.observeRun(key, rows),
+      );
       this.logger?.info({ model: key }, 'model version loaded and warmed');
       return loaded;
     } catch (error) {
