@@ -2,7 +2,7 @@
  * The quickstart's demo: a churn table pushed as a dataset version, a model trained on it by
  * AutoML (each trial a child run, the best refit, registered with its card and lineage), then read
  * back through the API (run search, compare, a verified model download) so every step is proven,
- * not assumed, and finally made champion.
+ * not assumed, then made champion and served by the deployment `churn`.
  */
 import { createHash } from 'node:crypto';
 import type { Slipway } from '../client/slipway.js';
@@ -11,6 +11,7 @@ import type { AutomlJob } from '../training/index.js';
 import { MODEL_ARTIFACT } from '../training/index.js';
 import { CHURN_TARGET, churnRows } from './churn-data.js';
 import { crownChampion, DEMO_MODEL, pushDemoData } from './registry-demo.js';
+import { deployAndServe } from './serving-demo.js';
 
 export const DEMO_EXPERIMENT = 'demo';
 const DEMO_ROWS = 4000;
@@ -30,6 +31,8 @@ export interface DemoResult {
   readonly model: string;
   /** The dataset version it was trained on, e.g. `churn-train@1`. */
   readonly dataset: string;
+  /** The deployment serving the champion. */
+  readonly deployment: string;
 }
 
 export async function runDemo(sw: Slipway, say: (line: string) => void): Promise<DemoResult> {
@@ -96,6 +99,7 @@ export async function runDemo(sw: Slipway, say: (line: string) => void): Promise
   }
   say('read back: run search, compare and a verified model download agree with the leaderboard');
   await crownChampion(sw, result.modelVersion!, dataset, say);
+  const deployment = await deployAndServe(sw, result.modelVersion!, say);
 
   return {
     experiment: DEMO_EXPERIMENT,
@@ -107,6 +111,7 @@ export async function runDemo(sw: Slipway, say: (line: string) => void): Promise
     holdoutAccuracy: result.holdout.metrics.accuracy ?? Number.NaN,
     model: result.modelVersion!,
     dataset,
+    deployment,
   };
 }
 

@@ -31,6 +31,9 @@ describe('slipway quickstart', () => {
       'read back: run search, compare and a verified model download agree with the leaderboard',
     );
     expect(quickstart.output()).toContain(join(folder, '.slipway', 'admin.token'));
+    expect(quickstart.output()).toContain(
+      'deployment churn (revision 1) routes 100% to churn@champion = churn@1',
+    );
 
     const server = await startServer(
       loadServerConfig({
@@ -95,6 +98,13 @@ describe('slipway quickstart', () => {
       const majority = Math.max(...[0, 1].map((c) => fresh.filter((row) => row.churned === c).length));
       // The model learned the churn signal: clearly better than always answering the majority class.
       expect(correct).toBeGreaterThan(majority + 0.05 * fresh.length);
+      // The restarted server serves the deployment the demo made, with the same answers.
+      const served = await sw.deployments.predict(
+        'churn',
+        fresh.slice(0, 50).map(({ churned: _, ...features }) => features),
+      );
+      expect(served.modelVersion).toBe('churn@1');
+      expect(served.predictions).toEqual(labels.slice(0, 50));
 
       const train = await sw.datasets.version('churn-train@1');
       expect(train.rowCount).toBe(4000);
@@ -127,6 +137,20 @@ describe('slipway quickstart', () => {
       expect(listed.code, listed.stderr).toBe(0);
       const runs = finished.reduce((sum, job) => sum + 1 + job.progress.trialsDone, 0);
       expect(listed.json<{ items: unknown[] }>().items).toHaveLength(runs);
+      // The second demo's champion (churn@2) now serves the deployment, reached from this process.
+      const predicted = await cli(
+        [
+          'predict',
+          'churn',
+          '{"tenure_months": 3, "monthly_charges": 90, "support_calls": 4, "contract": "month-to-month", "payment": "card"}',
+        ],
+        env,
+        folder,
+      );
+      expect(predicted.code, predicted.stderr).toBe(0);
+      expect(predicted.stdout).toContain('served by churn@2');
+      const status = await cli(['deployments', 'status', 'churn'], env, folder);
+      expect(status.stdout).toMatch(/churn@champion\s+churn@2\s+100%/);
     } finally {
       quickstart.child.kill('SIGINT');
     }
