@@ -15,7 +15,7 @@ import { installNulGuard } from './nul-guard.js';
 import { installOpenApi } from './openapi.js';
 import { installPrometheus } from './prometheus.js';
 import { requestIdFrom } from './request-context.js';
-import { accessRoutes } from './routes/access.js';
+import { accessRoutes, whoamiRoute } from './routes/access.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { automlRoutes } from './routes/automl.js';
 import { backupRoutes } from './routes/backup.js';
@@ -37,6 +37,8 @@ export interface AppOptions {
   readonly version: string;
   /** True once shutdown began: /readyz answers 503 so load balancers stop sending traffic. */
   readonly isClosing?: () => boolean;
+  /** Only health, metrics and inference routes (`slipway serve`): no admin API. */
+  readonly inferenceOnly?: boolean;
 }
 
 export async function buildApp(platform: Platform, options: AppOptions): Promise<ZodApp> {
@@ -83,6 +85,9 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   await installOpenApi(app, options.version);
 
   healthRoutes(app, platform, options.isClosing ?? (() => false));
+  inferenceRoutes(app, platform);
+  whoamiRoute(app);
+  if (options.inferenceOnly === true) return app;
   experimentRoutes(app, platform);
   runRoutes(app, platform);
   artifactRoutes(app, platform);
@@ -94,6 +99,5 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   lineageRoutes(app, platform);
   automlRoutes(app, platform);
   deploymentRoutes(app, platform);
-  inferenceRoutes(app, platform);
   return app;
 }

@@ -17,21 +17,28 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(
-  config: ServerConfig,
-  options: { logger?: Logger } = {},
-): Promise<RunningServer> {
+export interface StartOptions {
+  readonly logger?: Logger;
+  /**
+   * An inference-only node (`slipway serve`): health, metrics and inference routes, deployments
+   * followed from the shared database; no admin API and no AutoML jobs.
+   */
+  readonly inferenceOnly?: boolean;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const platform = await openPlatform(config, options.logger === undefined ? {} : { logger: options.logger });
   let closing = false;
   try {
     const adminTokenPath = await platform.tokens.bootstrapAdmin(config.home, systemContext(newId()));
     const app = await buildApp(platform, {
       version: SLIPWAY_VERSION,
+      inferenceOnly: options.inferenceOnly === true,
       isClosing: () => closing,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     await app.listen({ host: config.host, port: config.port });
-    await platform.training.automl.resume();
+    if (options.inferenceOnly !== true) await platform.training.automl.resume();
     await platform.serving.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

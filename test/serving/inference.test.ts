@@ -369,7 +369,13 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
       .orderBy('row_index')
       .execute();
     expect(logged).toHaveLength(60);
-    expect(logged[0]).toMatchObject({ request_id: 'c-0', row_index: 0, deployment: 'counted', revision: 1, shadow: 0 });
+    expect(logged[0]).toMatchObject({
+      request_id: 'c-0',
+      row_index: 0,
+      deployment: 'counted',
+      revision: 1,
+      shadow: 0,
+    });
     const answerOf = new Map(answers.map((answer) => [answer.id, answer]));
     for (const row of logged) {
       const answer = answerOf.get(row.request_id);

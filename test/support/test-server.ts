@@ -15,6 +15,8 @@ export interface TestServer {
   readonly home: string;
   readonly backend: BackendName;
   readonly adminToken: string;
+  /** The server's database as a SLIPWAY_DATABASE_URL value, for a second node on the same data. */
+  readonly databaseEnv: string;
   /** Connected with the admin token. */
   readonly sw: Slipway;
   readonly server: RunningServer;
@@ -56,6 +58,7 @@ export async function startTestServer(
     home,
     backend,
     adminToken,
+    databaseEnv: database.env,
     sw,
     server,
     connect,

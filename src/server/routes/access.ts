@@ -60,18 +60,6 @@ export function accessRoutes(app: ZodApp, { tokens, audit }: Platform): void {
   );
 
   app.get(
-    '/api/v1/whoami',
-    {
-      schema: {
-        tags: ['tokens'],
-        summary: "The calling token's name and role",
-        response: { 200: WhoamiSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (request) => request.actor!,
-  );
-
-  app.get(
     '/api/v1/audit',
     {
       schema: {
@@ -96,4 +84,19 @@ export function accessRoutes(app: ZodApp, { tokens, audit }: Platform): void {
 function splitResource(resource: string): [string, string | undefined] {
   const colon = resource.indexOf(':');
   return colon < 0 ? [resource, undefined] : [resource.slice(0, colon), resource.slice(colon + 1)];
+}
+
+/** GET /api/v1/whoami: on every node, inference-only ones included (clients check their token with it). */
+export function whoamiRoute(app: ZodApp): void {
+  app.get(
+    '/api/v1/whoami',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: "The calling token's name and role",
+        response: { 200: WhoamiSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => request.actor!,
+  );
 }

@@ -7,11 +7,9 @@ import {
   DeploymentRevisionPage,
   DeploymentRevisionSchema,
   DeploymentSchema,
-  DeploymentStatusSchema,
   ListRevisionsQuery,
   RevisionParams,
   RollbackDeploymentBody,
-  StatusQuery,
   UpdateDeploymentBody,
 } from '../../serving/schema.js';
 import { contextOf } from '../request-context.js';
@@ -106,21 +104,6 @@ export function deploymentRoutes(app: ZodApp, { serving }: Platform): void {
       },
     },
     async (request) => deployments.revision(request.params.name, request.params.revision),
-  );
-
-  app.get(
-    '/api/v1/deployments/:name/status',
-    {
-      schema: {
-        tags,
-        summary:
-          'Routes and weights with live request rate, errors and p50/p99 latency per route over the last minutes (as this server saw them)',
-        params: DeploymentParams,
-        querystring: StatusQuery,
-        response: { 200: DeploymentStatusSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (request) => serving.inference.status(request.params.name, request.query.window ?? 300),
   );
 
   app.post(

@@ -1,6 +1,7 @@
 /**
  * Inference: the Open Inference Protocol (KServe V2 REST) under /v2, so KServe, Triton and MLServer
- * clients work unchanged, and the row-oriented predict under /api/v1. Every answer says which model
+ * clients work unchanged, and the row-oriented predict and live status under /api/v1. These are all
+ * an inference-only node (`slipway serve`) answers besides health and metrics. Every answer says which model
  * version served it (`model_version`, `x-slipway-model-version`). Errors under /v2 are
  * `{ "error": "…" }` as the protocol defines (see error-handler.ts).
  */
@@ -9,7 +10,8 @@ import { z } from 'zod';
 import { SLIPWAY_VERSION } from '../../core/version.js';
 import type { Platform } from '../../platform.js';
 import type { RequestFacts } from '../../serving/index.js';
-import type { ZodApp } from '../zod-app.js';
+import { DeploymentStatusSchema, StatusQuery } from '../../serving/schema.js';
+import { ERROR_RESPONSES, type ZodApp } from '../zod-app.js';
 
 const Deployment = z.object({ name: z.string() });
 const ModelVersionParams = z.object({ model: z.string(), version: z.string() });
@@ -121,6 +123,21 @@ export function inferenceRoutes(app: ZodApp, { serving }: Platform): void {
       reply.header(SERVED_BY, answer.servedBy);
       return answer.body;
     },
+  );
+
+  app.get(
+    '/api/v1/deployments/:name/status',
+    {
+      schema: {
+        tags: ['deployments'],
+        summary:
+          'Routes and weights with live request rate, errors and p50/p99 latency per route over the last minutes (as this server saw them)',
+        params: Deployment,
+        querystring: StatusQuery,
+        response: { 200: DeploymentStatusSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => inference.status(request.params.name, request.query.window ?? 300),
   );
 
   app.post(
