@@ -9,17 +9,10 @@ import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { IntegrityError } from '../core/errors.js';
-import {
-  decodePageToken,
-  isOffsetCursor,
-  type Page,
-  type PageRequest,
-  pageOf,
-  pageSize,
-} from '../core/pagination.js';
+import type { Page, PageRequest } from '../core/pagination.js';
 import { parseReference, type Reference } from '../core/references.js';
 import type { LineageRecorder } from '../lineage/index.js';
-import type { Database, Executor } from '../store/index.js';
+import { type Database, type Executor, highestFirstPage } from '../store/index.js';
 import type { Tracking } from '../tracking/index.js';
 import { type ModelVersion, toModelVersion } from './entities.js';
 import {
@@ -40,9 +33,6 @@ export interface ModelArtifact {
 }
 
 /** A page cursor is the last version number shown; anything else is INVALID_PAGE_TOKEN, not a database error. */
-const isVersionCursor = (cursor: unknown): cursor is number =>
-  isOffsetCursor(cursor) && cursor <= 2 ** 31 - 1;
-
 export class VersionService {
   private readonly registration: VersionRegistration;
 
@@ -93,22 +83,14 @@ export class VersionService {
   async list(rawName: string, input: PageRequest = {}): Promise<Page<ModelVersion>> {
     const db = this.database.db;
     const model = await findModelRow(db, rawName);
-    const limit = pageSize(input.limit);
-    const query = JSON.stringify(['model-versions', model.id]);
-    const before = decodePageToken(input.pageToken, query, isVersionCursor);
-    let select = db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id);
-    if (before !== undefined) select = select.where('version', '<', before);
-    const rows = await select
-      .orderBy('version', 'desc')
-      .limit(limit + 1)
-      .execute();
     const aliases = await aliasesByVersion(db, model.id);
-    return pageOf(
-      rows,
-      limit,
-      (row) => toModelVersion(model.name, row, aliases.get(Number(row.version)) ?? []),
+    return highestFirstPage(
+      db.selectFrom('model_versions').selectAll().where('model_id', '=', model.id),
+      'version',
+      input,
+      JSON.stringify(['model-versions', model.id]),
       (row) => Number(row.version),
-      query,
+      (row) => toModelVersion(model.name, row, aliases.get(Number(row.version)) ?? []),
     );
   }
 

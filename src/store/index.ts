@@ -3,7 +3,7 @@ export type { Database, Db, DialectName, Executor, MetricColumns, Tx } from './d
 export { currentMigration, LATEST_MIGRATION, MigrationError, migrateTo, migrateToLatest } from './migrate.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { mutate } from './mutation.js';
-export { newestFirstPage } from './newest-first-page.js';
+export { highestFirstPage, newestFirstPage } from './newest-first-page.js';
 export { openDatabase } from './open-database.js';
 export { containsText, whereNameContains } from './sql-helpers.js';
 export type * from './tables.js';

@@ -7,6 +7,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import {
   decodePageToken,
   isKeyCursor,
+  isOffsetCursor,
   type Page,
   type PageRequest,
   pageOf,
@@ -26,4 +27,33 @@ export async function newestFirstPage<DB, TB extends keyof DB, O extends { reado
     .limit(limit + 1)
     .execute();
   return pageOf(rows, limit, toItem, (row) => row.id, query);
+}
+
+/** A whole-number key as a page cursor, within the integer columns of both databases. */
+function isIntegerKeyCursor(cursor: unknown): cursor is number {
+  return isOffsetCursor(cursor) && cursor <= 2 ** 31 - 1;
+}
+
+/**
+ * One page of a listing by a whole-number key, highest first (a model's versions, a deployment's
+ * revisions): the next page goes on below the last key seen.
+ */
+export async function highestFirstPage<DB, TB extends keyof DB, O, T>(
+  select: SelectQueryBuilder<DB, TB, O>,
+  column: string,
+  page: PageRequest,
+  query: string,
+  keyOf: (row: O) => number,
+  toItem: (row: O) => T,
+): Promise<Page<T>> {
+  const limit = pageSize(page.limit);
+  const below = decodePageToken(page.pageToken, query, isIntegerKeyCursor);
+  const rows = await (below === undefined
+    ? select
+    : select.where(sql<boolean>`${sql.ref(column)} < ${below}`)
+  )
+    .orderBy(sql.ref(column), 'desc')
+    .limit(limit + 1)
+    .execute();
+  return pageOf(rows, limit, toItem, keyOf, query);
 }

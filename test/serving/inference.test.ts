@@ -192,9 +192,8 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
     expect(answer.modelVersion).toBe('churn@1');
     expect(answer.predictions).toEqual(Array.from(predictLabels(model, table), (c) => model.classes[c]));
     const probabilities = predictProbabilities(model, table);
-    answer.probabilities!.forEach((row, r) =>
-      row.forEach((p, c) => expect(p as number).toBeCloseTo(probabilities[r * 2 + c]!, 5)),
-    );
+    for (const [r, row] of answer.probabilities!.entries())
+      for (const [c, p] of row.entries()) expect(p as number).toBeCloseTo(probabilities[r * 2 + c]!, 5);
     const typo = await sw.deployments.predict('churn', [{ tenur: 3 }]).catch((e: unknown) => e);
     expect(typo).toBeInstanceOf(InvalidError);
     expect((typo as InvalidError).message).toMatch(/tenur/);

@@ -7,7 +7,6 @@
  */
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidError } from '../../src/core/errors.js';
 import type { ModelSignature, TensorSpec } from '../../src/registry/index.js';
 import { readOnnxSignature } from '../../src/registry/index.js';
 import {
@@ -27,20 +26,7 @@ import {
 import { seededRandom } from '../../src/training/random.js';
 import type { Table } from '../../src/training/table.js';
 import { identityModel, mlpModel, twoInputModel } from '../support/onnx-models.js';
-
-/** The InvalidError `fn` throws, checked to be a 400 INVALID_ARGUMENT. */
-function invalid(fn: () => unknown): InvalidError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidError);
-    const e = error as InvalidError;
-    expect(e.status).toBe(400);
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    return e;
-  }
-  throw new Error('expected an InvalidError');
-}
+import { invalid } from './invalid.js';
 
 const PLANS = ['basic', 'pro', 'team'];
 

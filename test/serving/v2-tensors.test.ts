@@ -19,6 +19,7 @@ import {
   v2Datatype,
 } from '../../src/serving/protocols/v2-tensors.js';
 import { failingModel, identityModel, mlpModel, twoInputModel, zipMapModel } from '../support/onnx-models.js';
+import { invalid } from './invalid.js';
 
 interface Loaded {
   readonly session: ort.InferenceSession;
@@ -32,20 +33,6 @@ async function load(bytes: Uint8Array): Promise<Loaded> {
 async function roundTrip(model: Loaded, inputs: unknown, requested?: readonly string[]) {
   const { feeds } = decodeInputs(inputs, model.signature);
   return encodeOutputs(await model.session.run(feeds), requested, model.signature);
-}
-
-/** The InvalidError `fn` throws, checked to be a 400 INVALID_ARGUMENT. */
-function invalid(fn: () => unknown): InvalidError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidError);
-    const e = error as InvalidError;
-    expect(e.status).toBe(400);
-    expect(e.code).toBe('INVALID_ARGUMENT');
-    return e;
-  }
-  throw new Error('expected an InvalidError');
 }
 
 const half = (value: number) => halfToNumber(numberToHalf(value));

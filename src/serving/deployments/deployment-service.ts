@@ -12,17 +12,10 @@ import type { RequestContext } from '../../core/context.js';
 import { ConflictError, InvalidError, NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { normaliseName } from '../../core/names.js';
-import {
-  decodePageToken,
-  isOffsetCursor,
-  type Page,
-  type PageRequest,
-  pageOf,
-  pageSize,
-} from '../../core/pagination.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
 import { deploymentNode, type LineageRecorder, modelNode } from '../../lineage/index.js';
 import type { Registry } from '../../registry/index.js';
-import { type Database, type Executor, mutate } from '../../store/index.js';
+import { type Database, type Executor, highestFirstPage, mutate } from '../../store/index.js';
 import type { DeploymentRevisionRow, DeploymentRow } from '../../store/tables.js';
 import {
   type Deployment,
@@ -148,21 +141,13 @@ export class DeploymentService {
   async revisions(rawName: string, page: PageRequest = {}): Promise<Page<DeploymentRevision>> {
     const db = this.database.db;
     const row = await requireRow(db, rawName);
-    const limit = pageSize(page.limit);
-    const query = JSON.stringify(['deployment-revisions', row.id]);
-    const below = decodePageToken(page.pageToken, query, isOffsetCursor);
-    let select = db.selectFrom('deployment_revisions').selectAll().where('deployment_id', '=', row.id);
-    if (below !== undefined) select = select.where('revision', '<', below);
-    const rows = await select
-      .orderBy('revision', 'desc')
-      .limit(limit + 1)
-      .execute();
-    return pageOf(
-      rows,
-      limit,
-      (r) => toDeploymentRevision(row.name, r),
+    return highestFirstPage(
+      db.selectFrom('deployment_revisions').selectAll().where('deployment_id', '=', row.id),
+      'revision',
+      page,
+      JSON.stringify(['deployment-revisions', row.id]),
       (r) => Number(r.revision),
-      query,
+      (r) => toDeploymentRevision(row.name, r),
     );
   }
 

@@ -79,6 +79,17 @@ interface Prepared {
   readonly rows: number;
 }
 
+/** How one protocol decodes a request for a version, answers it, and puts it in row form for the log. */
+interface Protocol<T> {
+  prepare(loaded: LoadedModel): Prepared;
+  answer(loaded: LoadedModel, outputs: Feeds, prepared: Prepared): InferenceAnswer<T>;
+  logRows(
+    prepared: Prepared,
+    outputs: Feeds,
+    loaded: LoadedModel,
+  ): { features: readonly unknown[]; predictions: readonly unknown[] };
+}
+
 const NO_BATCHING = { maxBatch: 1, maxDelayMs: 0 } as const;
 
 export class InferenceService {
@@ -281,15 +292,7 @@ export class InferenceService {
     deployment: ActiveDeployment,
     route: ActiveRoute,
     facts: RequestFacts,
-    protocol: {
-      prepare(loaded: LoadedModel): Prepared;
-      answer(loaded: LoadedModel, outputs: Feeds, prepared: Prepared): InferenceAnswer<T>;
-      logRows(
-        prepared: Prepared,
-        outputs: Feeds,
-        loaded: LoadedModel,
-      ): { features: readonly unknown[]; predictions: readonly unknown[] };
-    },
+    protocol: Protocol<T>,
   ): Promise<InferenceAnswer<T>> {
     const started = performance.now();
     const loaded = route.loaded;
@@ -313,20 +316,7 @@ export class InferenceService {
       throw error;
     }
     const answer = protocol.answer(loaded, outputs, prepared);
-    const latencyMs = this.count(deployment, route.reference, loaded, started, undefined);
-    this.log.record({
-      at: Date.now(),
-      requestId: facts.requestId,
-      deployment: deployment.name,
-      revision: deployment.revision,
-      route: route.reference,
-      model: loaded.version.model,
-      version: loaded.version.version,
-      shadow: false,
-      latencyMs,
-      rowCount: prepared.rows,
-      rows: () => protocol.logRows(prepared, outputs, loaded),
-    });
+    this.answered(deployment, route.reference, loaded, started, facts, protocol, prepared, outputs);
     return answer;
   }
 
@@ -334,14 +324,7 @@ export class InferenceService {
     deployment: ActiveDeployment,
     reference: string,
     loaded: LoadedModel,
-    protocol: {
-      prepare(loaded: LoadedModel): Prepared;
-      logRows(
-        prepared: Prepared,
-        outputs: Feeds,
-        loaded: LoadedModel,
-      ): { features: readonly unknown[]; predictions: readonly unknown[] };
-    },
+    protocol: Omit<Protocol<unknown>, 'answer'>,
     primary: Promise<{ outputs: Feeds }>,
     facts: RequestFacts,
   ): void {
@@ -363,26 +346,40 @@ export class InferenceService {
       return;
     }
     running.then(async ({ outputs }) => {
-      const latencyMs = this.count(deployment, route, loaded, started, undefined);
-      this.log.record({
-        at: Date.now(),
-        requestId: facts.requestId,
-        deployment: deployment.name,
-        revision: deployment.revision,
-        route,
-        model: loaded.version.model,
-        version: loaded.version.version,
-        shadow: true,
-        latencyMs,
-        rowCount: prepared.rows,
-        rows: () => protocol.logRows(prepared, outputs, loaded),
-      });
+      this.answered(deployment, route, loaded, started, facts, protocol, prepared, outputs);
       const main = await primary.catch(() => undefined);
       if (main !== undefined && answersDiffer(main.outputs, outputs)) {
         this.metrics.shadow(deployment.name, 'disagreement');
         this.disagreements.set(deployment.name, (this.disagreements.get(deployment.name) ?? 0) + 1);
       }
     }, fail);
+  }
+
+  /** Counts an answer and puts it in the inference log (the shadow's under `shadow:<reference>`). */
+  private answered(
+    deployment: ActiveDeployment,
+    route: string,
+    loaded: LoadedModel,
+    started: number,
+    facts: RequestFacts,
+    protocol: Omit<Protocol<unknown>, 'answer'>,
+    prepared: Prepared,
+    outputs: Feeds,
+  ): void {
+    const latencyMs = this.count(deployment, route, loaded, started, undefined);
+    this.log.record({
+      at: Date.now(),
+      requestId: facts.requestId,
+      deployment: deployment.name,
+      revision: deployment.revision,
+      route,
+      model: loaded.version.model,
+      version: loaded.version.version,
+      shadow: route.startsWith('shadow:'),
+      latencyMs,
+      rowCount: prepared.rows,
+      rows: () => protocol.logRows(prepared, outputs, loaded),
+    });
   }
 
   /** Counts one answer (or failure) of a route; returns its latency in ms. */

@@ -114,6 +114,9 @@ const ADD_PAIR = [
   ...simd(SIMD.v128Store, ...memArg(4)),
 ];
 
+/** With out, a feature's first slot and a bin on the stack: [out + (first slot + bin) * 16] += pair. */
+const ADD_TO_BIN = [OP.i32Add, ...i32(4), OP.i32Shl, OP.i32Add, ...ADD_PAIR];
+
 /** `while (counter < limit) { body; counter += step }` */
 function countedLoop(counter: number, limit: number, step: number, body: number[]): number[] {
   return [
@@ -191,11 +194,7 @@ function rangeBody(data: BinnedData, first: number, last: number): number[] {
       ...get(ROW_BINS),
       OP.i32Load8U,
       ...memArg(0, f),
-      OP.i32Add,
-      ...i32(4),
-      OP.i32Shl,
-      OP.i32Add,
-      ...ADD_PAIR,
+      ...ADD_TO_BIN,
     );
   }
   return rowLoop(data.features, perRow);
@@ -218,11 +217,7 @@ function subsetBody(data: BinnedData): number[] {
       OP.i32Add,
       OP.i32Load8U,
       ...memArg(0),
-      OP.i32Add,
-      ...i32(4),
-      OP.i32Shl,
-      OP.i32Add,
-      ...ADD_PAIR,
+      ...ADD_TO_BIN,
     ]),
   ];
   return rowLoop(data.features, perRow);
