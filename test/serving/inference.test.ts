@@ -83,7 +83,7 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer(backend);
+    t = await startTestServer(backend, { env: { SLIPWAY_MAX_BODY_BYTES: '1MiB' } });
     sw = t.sw;
     const small = mlpModel({ inputs: WIDTH, hidden: [8], outputs: 3, seed: 1 });
     reference = await ort.InferenceSession.create(small);
@@ -297,6 +297,9 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
       404,
       /deployment 'nope' does not exist/,
     );
+    const huge = JSON.stringify(v2(rows(20_000, 5)));
+    expect(huge.length).toBeGreaterThan(1024 ** 2);
+    await bad('/v2/models/mlp/infer', huge, 413, /./);
     const missing = await sw.deployments.infer('nope', v2(rows(1, 1))).catch((e: unknown) => e);
     expect((missing as NotFoundError).code).toBe('DEPLOYMENT_NOT_FOUND');
 
