@@ -40,6 +40,11 @@ export class DeploymentsApi {
     return this.http.request('PATCH', path(name), { body: input });
   }
 
+  /** Deletes the deployment and its revisions (admin); answers what it served. */
+  delete(name: string, options: { expectedRevision?: number } = {}): Promise<Deployment> {
+    return this.http.request('DELETE', path(name), { query: { expectedRevision: options.expectedRevision } });
+  }
+
   /** Serves again what an earlier revision served (default: the one before the current). */
   rollback(name: string, input: RollbackInput = {}): Promise<Deployment> {
     return this.http.request('POST', `${path(name)}/rollback`, { body: input });

@@ -21,6 +21,7 @@ import { DEFAULT_RUNTIME_OPTIONS, ModelRuntime } from './runtime/model-runtime.j
 
 export {
   type CreateDeploymentInput,
+  type DeleteDeploymentInput,
   DeploymentService,
   deploymentNotFound,
   type PrepareModels,

@@ -61,6 +61,14 @@ export const UpdateDeploymentBody = z.strictObject({
     ),
 });
 
+export const DeleteDeploymentQuery = z.object({
+  expectedRevision: z.coerce
+    .number()
+    .int()
+    .optional()
+    .describe('Delete only if the deployment is still at this revision'),
+});
+
 export const RollbackDeploymentBody = z
   .strictObject({
     toRevision: z.number().int().optional().describe('Default: the revision before the current one'),

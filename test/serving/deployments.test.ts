@@ -226,6 +226,27 @@ describe.each(BACKENDS)('deployments on %s', (backend) => {
     expect((none as InvalidError).message).toMatch(/only revision 1/);
   });
 
+  it('deletes a deployment (admin, compare-and-set), after which its name is free again', async () => {
+    await sw.deployments.create('doomed', { routes: [{ model: 'churn@1' }] });
+    await sw.deployments.update('doomed', { description: 'soon gone' });
+    const stale = await sw.deployments.delete('doomed', { expectedRevision: 1 }).catch((e: unknown) => e);
+    expect((stale as ConflictError).code).toBe('DEPLOYMENT_REVISION_CONFLICT');
+    const editor = await t.connect((await sw.tokens.create({ name: 'deploy-editor', role: 'editor' })).token);
+    const denied = await editor.deployments.delete('doomed').catch((e: unknown) => e);
+    expect((denied as { code?: string }).code).toBe('PERMISSION_DENIED');
+    const deleted = await sw.deployments.delete('doomed', { expectedRevision: 2 });
+    expect(deleted).toMatchObject({ name: 'doomed', revision: 2, description: 'soon gone' });
+    expect(((await sw.deployments.get('doomed').catch((e: unknown) => e)) as NotFoundError).code).toBe(
+      'DEPLOYMENT_NOT_FOUND',
+    );
+    expect((await sw.deployments.list()).map((d) => d.name)).not.toContain('doomed');
+    const events = await sw.audit.list({ resource: 'deployment:doomed', action: 'deployment.delete' });
+    expect(events.items).toHaveLength(1);
+    const again = await sw.deployments.create('doomed', { routes: [{ model: 'churn@2' }] });
+    expect(again.revision).toBe(1);
+    expect((await sw.deployments.revisions('doomed')).items.map((r) => r.revision)).toEqual([1]);
+  });
+
   it('follows an alias: moving it makes a revision serving the new version; deleting it is refused', async () => {
     await sw.models.alias.set('churn', 'follow', 1);
     await sw.deployments.create('follower', {

@@ -393,6 +393,14 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
     }
   });
 
+  it('stops serving a deleted deployment', async () => {
+    await sw.deployments.create('short-lived', { routes: [{ model: 'mlp@2' }] });
+    expect((await sw.deployments.infer('short-lived', v2(rows(1, 4)))).model_version).toBe('2');
+    await sw.deployments.delete('short-lived');
+    const gone = await sw.deployments.infer('short-lived', v2(rows(1, 4))).catch((e: unknown) => e);
+    expect((gone as NotFoundError).code).toBe('DEPLOYMENT_NOT_FOUND');
+  });
+
   it('refuses to deploy a model whose stored file is corrupt, and the current revision keeps serving', async () => {
     const version = await sw.models.register('mlp', {
       file: Buffer.from(mlpModel({ inputs: WIDTH, hidden: [4], outputs: 3, seed: 9 })),

@@ -1,7 +1,8 @@
 /**
  * `slipway deploy <name> --model churn@champion --model churn@challenger:10 …` creates a deployment
  * or changes the one that exists (a new revision); `slipway deploy rollback <name>` restores an
- * earlier revision; `slipway deployments [list] | show | status | revisions` read them.
+ * earlier revision; `slipway deployments [list] | show | status | revisions | delete` read and
+ * delete them.
  */
 import type { Command } from 'commander';
 import type {
@@ -145,6 +146,22 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
         status,
         () => describeStatus(status),
         () => [status.deployment],
+      );
+    });
+  deployments
+    .command('delete <name>')
+    .description('Delete a deployment and its revisions (admin); servers stop serving it')
+    .option(
+      '--expected-revision <n>',
+      'only if the deployment is still at this revision',
+      parseInteger('--expected-revision'),
+    )
+    .action(async (name: string, flags: { expectedRevision?: number }) => {
+      const deployment = await (await ctx.client()).deployments.delete(name, flags);
+      ctx.emit(
+        deployment,
+        () => `deleted deployment ${deployment.name} (it was at revision ${deployment.revision})`,
+        () => [deployment.name],
       );
     });
   withPaging(deployments.command('revisions <name>'))

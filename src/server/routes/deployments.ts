@@ -2,6 +2,7 @@
 import type { Platform } from '../../platform.js';
 import {
   CreateDeploymentBody,
+  DeleteDeploymentQuery,
   DeploymentList,
   DeploymentParams,
   DeploymentRevisionPage,
@@ -77,6 +78,22 @@ export function deploymentRoutes(app: ZodApp, { serving }: Platform): void {
       },
     },
     async (request) => deployments.update(contextOf(request), request.params.name, request.body),
+  );
+
+  app.delete(
+    '/api/v1/deployments/:name',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Delete a deployment and its revisions (admin); servers stop serving it within a second. Answers what it served',
+        params: DeploymentParams,
+        querystring: DeleteDeploymentQuery,
+        response: { 200: DeploymentSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => deployments.delete(contextOf(request), request.params.name, request.query),
   );
 
   app.get(

@@ -42,6 +42,11 @@ export interface UpdateDeploymentInput extends DeploymentSpecInput {
   readonly expectedRevision?: number | undefined;
 }
 
+export interface DeleteDeploymentInput {
+  /** When given, the deployment is deleted only if it is still at this revision. */
+  readonly expectedRevision?: number | undefined;
+}
+
 export interface RollbackInput {
   /** The revision whose model versions to serve again; default: the one before the current. */
   readonly toRevision?: number | undefined;
@@ -212,6 +217,35 @@ export class DeploymentService {
   }
 
   /**
+   * Deletes the deployment and its revisions; every server stops serving it at its next refresh.
+   * The audit log keeps what it served, and the lineage graph keeps its edges.
+   */
+  async delete(ctx: RequestContext, rawName: string, input: DeleteDeploymentInput = {}): Promise<Deployment> {
+    const deleted = await mutate(this.database, ctx, async (trx) => {
+      const row = await requireRow(trx, rawName);
+      checkExpected(row, input.expectedRevision);
+      const deployment = toDeployment(row, await revisionRow(trx, row, row.revision));
+      await trx.deleteFrom('deployment_revisions').where('deployment_id', '=', row.id).execute();
+      const result = await trx
+        .deleteFrom('deployments')
+        .where('id', '=', row.id)
+        .where('revision', '=', row.revision)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0)
+        throw revisionConflict(row.name, row.revision, await currentRevision(trx, row.id));
+      await this.audit.record(trx, ctx, {
+        action: 'deployment.delete',
+        resourceType: 'deployment',
+        resourceId: row.name,
+        before: { revision: row.revision, routes: deployment.routes, shadow: deployment.shadow },
+      });
+      return deployment;
+    });
+    await this.notifyCommitted();
+    return deleted;
+  }
+
+  /**
    * Called in the transaction of every alias move: deployments whose current revision follows
    * `model@alias` get a revision serving the alias's new version. Deleting an alias that a deployment
    * follows is refused, so no deployment is left without a model.
@@ -284,7 +318,7 @@ export class DeploymentService {
           if (JSON.stringify(servedModels(content.resolved)) !== prepared) throw new StalePreparation();
           return this.writeRevision(trx, ctx, base, name, description, content, causeOf());
         });
-        for (const listener of this.committedListeners) await listener().catch(() => {});
+        await this.notifyCommitted();
         return deployment;
       } catch (error) {
         if (!(error instanceof StalePreparation)) throw error;
@@ -294,6 +328,10 @@ export class DeploymentService {
       'DEPLOYMENT_REVISION_CONFLICT',
       'the model versions this change resolves to kept changing while it was prepared; try again',
     );
+  }
+
+  private async notifyCommitted(): Promise<void> {
+    for (const listener of this.committedListeners) await listener().catch(() => {});
   }
 
   private async writeRevision(
