@@ -3,7 +3,7 @@
  * dialect (capabilities, not `if (postgres)` scattered through the domains).
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Tables } from './tables.js';
+import type { InferenceLogRow, Tables } from './tables.js';
 
 export type Db = Kysely<Tables>;
 export type Tx = Transaction<Tables>;
@@ -26,6 +26,8 @@ export interface Database {
   readonly dialect: DialectName;
   /** Inserts many metric rows in as few statements as the dialect allows. */
   insertMetrics(executor: Executor, points: MetricColumns): Promise<void>;
+  /** Inserts inference log rows the same way (the serving hot path's writer). */
+  insertInferenceLog(executor: Executor, rows: readonly InferenceLogRow[]): Promise<void>;
   /** True when the error is a unique/primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /**

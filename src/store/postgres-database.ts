@@ -4,7 +4,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Database, Db, Executor, MetricColumns } from './database.js';
 import { SchemaScopedIntrospector } from './postgres-introspector.js';
-import type { Tables } from './tables.js';
+import type { InferenceLogRow, Tables } from './tables.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -19,6 +19,11 @@ const types = {
 
 const INSERT_METRICS = `insert into metrics (run_seq, key, step, timestamp, value)
   select $1::bigint, k, s, t, v from unnest($2::text[], $3::bigint[], $4::bigint[], $5::float8[]) as u(k, s, t, v)`;
+
+const INSERT_INFERENCE_LOG = `insert into inference_log
+  (id, at, request_id, row_index, deployment, revision, route, model, model_version, shadow, features, prediction, latency_ms)
+  select * from unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[],
+    $9::int[], $10::int[], $11::text[], $12::text[], $13::float8[])`;
 
 export async function openPostgresDatabase(url: string, schema?: string): Promise<Database> {
   if (schema !== undefined) {
@@ -51,6 +56,26 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
           points.steps,
           points.timestamps,
           points.values,
+        ]),
+      );
+    },
+    async insertInferenceLog(executor: Executor, rows: readonly InferenceLogRow[]): Promise<void> {
+      const column = <K extends keyof InferenceLogRow>(key: K) => rows.map((row) => row[key]);
+      await executor.executeQuery(
+        CompiledQuery.raw(INSERT_INFERENCE_LOG, [
+          column('id'),
+          column('at'),
+          column('request_id'),
+          column('row_index'),
+          column('deployment'),
+          column('revision'),
+          column('route'),
+          column('model'),
+          column('model_version'),
+          column('shadow'),
+          column('features'),
+          column('prediction'),
+          column('latency_ms'),
         ]),
       );
     },

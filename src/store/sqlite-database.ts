@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database, Db, Executor, MetricColumns } from './database.js';
-import type { Tables } from './tables.js';
+import type { InferenceLogRow, Tables } from './tables.js';
 
 // Rows a statement, largest first: a batch is cut greedily into these (5,000 rows = 5 x 1,000; 1,234 =
 // 1,000 + 2 x 100 + 3 x 10 + 4 x 1), each size prepared once. Large statements make fewer calls into
@@ -13,6 +13,55 @@ const METRIC_STATEMENT_ROWS = [1000, 100, 10, 1] as const;
 const insertMetricsSql = (rows: number) =>
   `insert into metrics (run_seq, key, step, timestamp, value) values ${'(?,?,?,?,?),'.repeat(rows).slice(0, -1)}`;
 
+/** The inference log's columns, in statement order (13 a row: 500 rows are 6,500 parameters). */
+const LOG_COLUMNS = [
+  'id',
+  'at',
+  'request_id',
+  'row_index',
+  'deployment',
+  'revision',
+  'route',
+  'model',
+  'model_version',
+  'shadow',
+  'features',
+  'prediction',
+  'latency_ms',
+] as const satisfies readonly (keyof InferenceLogRow)[];
+const LOG_STATEMENT_ROWS = [500, 50, 5, 1] as const;
+const insertLogSql = (rows: number) =>
+  `insert into inference_log (${LOG_COLUMNS.join(', ')}) values ${`(${'?,'.repeat(LOG_COLUMNS.length).slice(0, -1)}),`.repeat(rows).slice(0, -1)}`;
+
+/**
+ * Runs `rows` through statements of the sizes given (largest first), each prepared once, filling
+ * one reused parameter array per size with `width` values a row.
+ */
+function insertInChunks<R>(
+  connection: BetterSqlite3.Database,
+  statements: Map<number, BetterSqlite3.Statement>,
+  sizes: readonly number[],
+  sqlFor: (rows: number) => string,
+  width: number,
+  total: number,
+  fill: (chunk: unknown[], offset: number, row: number) => void,
+): void {
+  let at = 0;
+  for (const rows of sizes) {
+    if (total - at < rows) continue;
+    let statement = statements.get(rows);
+    if (statement === undefined) {
+      statement = connection.prepare(sqlFor(rows));
+      statements.set(rows, statement);
+    }
+    const chunk = new Array<unknown>(rows * width);
+    for (; at + rows <= total; at += rows) {
+      for (let i = 0; i < rows; i++) fill(chunk, i * width, at + i);
+      statement.run(chunk);
+    }
+  }
+}
+
 export function openSqliteDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = openConnection(path, false);
@@ -20,43 +69,58 @@ export function openSqliteDatabase(path: string): Database {
   // Prepared once, on first use (the table exists only after migrations): Kysely's driver prepares
   // every query it runs, and preparing a 5,000-parameter statement costs more than running it.
   const insertStatements = new Map<number, BetterSqlite3.Statement>();
-  const parameters = new Map<number, unknown[]>(
-    METRIC_STATEMENT_ROWS.map((rows) => [rows, new Array(rows * 5)]),
-  );
+  const logStatements = new Map<number, BetterSqlite3.Statement>();
+  /** Statements run on the connection directly are inside a Kysely transaction holding it. */
+  const inTransaction = async (executor: Executor, work: () => void): Promise<void> => {
+    if (!executor.isTransaction) {
+      await executor.transaction().execute((trx) => inTransaction(trx, work));
+      return;
+    }
+    if (!connection.inTransaction) throw new Error('bulk inserts need a transaction on this database');
+    work();
+  };
 
   const database: Database = {
     db,
     dialect: 'sqlite',
     async insertMetrics(executor: Executor, points: MetricColumns): Promise<void> {
-      if (!executor.isTransaction) {
-        await executor.transaction().execute((trx) => database.insertMetrics(trx, points));
-        return;
-      }
       // A Kysely transaction holds the lock on the one connection until it ends, so statements run
       // on that connection directly are inside it: they commit or roll back with the rest.
-      if (!connection.inTransaction) throw new Error('insertMetrics needs a transaction on this database');
       const { runSeq, keys, steps, timestamps, values } = points;
-      const total = keys.length;
-      let at = 0;
-      for (const rows of METRIC_STATEMENT_ROWS) {
-        if (total - at < rows) continue;
-        let statement = insertStatements.get(rows);
-        if (statement === undefined) {
-          statement = connection.prepare(insertMetricsSql(rows));
-          insertStatements.set(rows, statement);
-        }
-        const chunk = parameters.get(rows)!;
-        for (; at + rows <= total; at += rows) {
-          for (let i = 0, p = 0; i < rows; i++, p += 5) {
+      await inTransaction(executor, () =>
+        insertInChunks(
+          connection,
+          insertStatements,
+          METRIC_STATEMENT_ROWS,
+          insertMetricsSql,
+          5,
+          keys.length,
+          (chunk, p, i) => {
             chunk[p] = runSeq;
-            chunk[p + 1] = keys[at + i];
-            chunk[p + 2] = steps[at + i];
-            chunk[p + 3] = timestamps[at + i];
-            chunk[p + 4] = values[at + i];
-          }
-          statement.run(chunk);
-        }
-      }
+            chunk[p + 1] = keys[i];
+            chunk[p + 2] = steps[i];
+            chunk[p + 3] = timestamps[i];
+            chunk[p + 4] = values[i];
+          },
+        ),
+      );
+    },
+    async insertInferenceLog(executor: Executor, rows: readonly InferenceLogRow[]): Promise<void> {
+      const width = LOG_COLUMNS.length;
+      await inTransaction(executor, () =>
+        insertInChunks(
+          connection,
+          logStatements,
+          LOG_STATEMENT_ROWS,
+          insertLogSql,
+          width,
+          rows.length,
+          (chunk, p, i) => {
+            const row = rows[i]!;
+            for (let c = 0; c < width; c++) chunk[p + c] = row[LOG_COLUMNS[c]!];
+          },
+        ),
+      );
     },
     isUniqueViolation(error: unknown): boolean {
       const code = (error as { code?: unknown } | null)?.code;

@@ -102,6 +102,29 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
     expect(typeof rows[5]!.timestamp).toBe('number');
   });
 
+  it('bulk-inserts inference log rows (odd batch sizes, inside a transaction or not)', async () => {
+    const count = 1_234;
+    const rows = Array.from({ length: count }, (_, i) => ({
+      id: `log-${String(i).padStart(6, '0')}`,
+      at: 1_700_000_000_000 + i,
+      request_id: `r${Math.floor(i / 3)}`,
+      row_index: i % 3,
+      deployment: 'churn',
+      revision: 2,
+      route: i % 10 === 0 ? 'shadow:churn@5' : 'churn@champion',
+      model: 'churn',
+      model_version: i % 10 === 0 ? 5 : 3,
+      shadow: i % 10 === 0 ? 1 : 0,
+      features: JSON.stringify({ tenure: i, plan: i % 2 === 0 ? 'pro' : 'basic' }),
+      prediction: JSON.stringify({ prediction: String(i % 2), probabilities: [0.25, 0.75] }),
+      latency_ms: i / 8,
+    }));
+    await database.db.transaction().execute((trx) => database.insertInferenceLog(trx, rows.slice(0, 1_000)));
+    await database.insertInferenceLog(database.db, rows.slice(1_000));
+    const stored = await database.db.selectFrom('inference_log').selectAll().orderBy('id').execute();
+    expect(stored.map((row) => ({ ...row, at: Number(row.at) }))).toEqual(rows);
+  });
+
   it('rolls a failed transaction back completely', async () => {
     const runSeq = await seedRun();
     const attempt = database.db.transaction().execute(async (trx) => {

@@ -2,8 +2,8 @@
  * The inference log: one row per predicted row, in the metadata database (table inference_log). It
  * lives there rather than in Parquet files because every replica writes to it and monitoring reads
  * windows of it by deployment, version and time, which the database's indexes answer directly and
- * the same way for all replicas; batched multi-row inserts keep up with the serving rate (see
- * bench/RESULTS.md).
+ * the same way for all replicas. Rows go in with the dialect's bulk insert (prepared multi-row
+ * statements on SQLite, one UNNEST insert on PostgreSQL), one transaction per batch.
  *
  * The request path only appends to a bounded buffer (the rows' JSON is made later, when a batch is
  * written); a full buffer drops the entry and counts it in slipway_inference_log_dropped_total, never
@@ -43,8 +43,6 @@ export interface InferenceLogEntry {
   rows(): { features: readonly unknown[]; predictions: readonly unknown[] };
 }
 
-/** Rows per INSERT: 13 columns each, under SQLite's and PostgreSQL's parameter limits. */
-const ROWS_PER_INSERT = 500;
 /** Rows per transaction, so one write never holds the database for long. */
 const ROWS_PER_FLUSH = 20_000;
 
@@ -103,13 +101,7 @@ export class InferenceLog {
       this.bufferedRows -= rows;
       const records = taken.flatMap(toRows);
       try {
-        await this.database.db.transaction().execute(async (trx) => {
-          for (let i = 0; i < records.length; i += ROWS_PER_INSERT)
-            await trx
-              .insertInto('inference_log')
-              .values(records.slice(i, i + ROWS_PER_INSERT))
-              .execute();
-        });
+        await this.database.insertInferenceLog(this.database.db, records);
       } catch (error) {
         this.onDropped(taken.length);
         this.logger?.error(
