@@ -138,6 +138,15 @@ function gate() {
   return { opened, open };
 }
 
+/** A RunFn on `session` that waits for `hold` to open, recording each run's rows in `seen`. */
+function heldRun(session: ort.InferenceSession, hold: { opened: Promise<void> }, seen: number[] = []): RunFn {
+  return async (feeds) => {
+    seen.push(feeds.X!.dims[0]!);
+    await hold.opened;
+    return (await session.run(feeds)) as Feeds;
+  };
+}
+
 const baseOptions: BatcherOptions = {
   maxBatch: 8,
   maxDelayMs: 5,
@@ -337,11 +346,7 @@ describe('DynamicBatcher', () => {
   it('rejects with QueueFullError beyond maxQueueRows, and with maxBatch 1 calls run directly', async () => {
     const hold = gate();
     const seen: number[] = [];
-    const run: RunFn = async (feeds) => {
-      seen.push(feeds.X!.dims[0]!);
-      await hold.opened;
-      return (await mlp.run(feeds)) as Feeds;
-    };
+    const run = heldRun(mlp, hold, seen);
     const batcher = new DynamicBatcher(run, {
       ...baseOptions,
       maxBatch: 1,
@@ -370,10 +375,7 @@ describe('DynamicBatcher', () => {
 
   it('applies the queue bound while batches wait for a free run', async () => {
     const hold = gate();
-    const run: RunFn = async (feeds) => {
-      await hold.opened;
-      return (await mlp.run(feeds)) as Feeds;
-    };
+    const run = heldRun(mlp, hold);
     const batcher = new DynamicBatcher(run, { ...baseOptions, maxBatch: 4, maxQueueRows: 6 });
     const accepted = [4, 4, 2].map((rows, i) => batcher.submit(mlpFeeds(rows, i), rows));
     expect(batcher.inFlight).toBe(1);
@@ -386,11 +388,7 @@ describe('DynamicBatcher', () => {
   it('times out a queued request, taking it out of the queue, and discards a late running result', async () => {
     const hold = gate();
     const seen: number[] = [];
-    const run: RunFn = async (feeds) => {
-      seen.push(feeds.X!.dims[0]!);
-      await hold.opened;
-      return (await mlp.run(feeds)) as Feeds;
-    };
+    const run = heldRun(mlp, hold, seen);
     const batcher = new DynamicBatcher(run, { ...baseOptions, maxBatch: 1, timeoutMs: 30 });
     const runningOne = batcher.submit(mlpFeeds(1, 1), 1);
     const queuedOne = batcher.submit(mlpFeeds(3, 2), 3);
@@ -411,11 +409,7 @@ describe('DynamicBatcher', () => {
   it('times out a request waiting in a forming batch', async () => {
     const hold = gate();
     const seen: number[] = [];
-    const run: RunFn = async (feeds) => {
-      seen.push(feeds.X!.dims[0]!);
-      await hold.opened;
-      return (await mlp.run(feeds)) as Feeds;
-    };
+    const run = heldRun(mlp, hold, seen);
     const batcher = new DynamicBatcher(run, { ...baseOptions, maxBatch: 4, timeoutMs: 30 });
     const first = batcher.submit(mlpFeeds(4, 1), 4); // full: runs at once and holds the only slot
     const waiting = batcher.submit(mlpFeeds(2, 2), 2);
@@ -429,10 +423,7 @@ describe('DynamicBatcher', () => {
 
   it('drain waits for queued and running work, then new submits are rejected', async () => {
     const hold = gate();
-    const run: RunFn = async (feeds) => {
-      await hold.opened;
-      return (await mlp.run(feeds)) as Feeds;
-    };
+    const run = heldRun(mlp, hold);
     const batcher = new DynamicBatcher(run, { ...baseOptions, maxBatch: 2, maxDelayMs: 60_000 });
     const pending = [1, 2, 1].map((rows, i) => batcher.submit(mlpFeeds(rows, i), rows));
     let drained = false;
