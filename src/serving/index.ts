@@ -107,8 +107,8 @@ export function createServing(deps: ServingDeps): Serving {
   );
   deps.registry.aliases.onChange((trx, ctx, change) => deployments.followAlias(trx, ctx, change));
   const files = new ModelFiles(deps.blobs, join(deps.home, 'cache', 'models'));
-  const holder: { runtime?: ModelRuntime } = {};
-  const metrics = new ServingMetrics(() => holder.runtime?.queuedRows() ?? []);
+  // Scraped only after start-up, when `runtime` below exists.
+  const metrics = new ServingMetrics(() => runtime.queuedRows());
   const runtime = new ModelRuntime(
     deps.registry,
     files,
@@ -116,7 +116,6 @@ export function createServing(deps: ServingDeps): Serving {
     (version, rows) => metrics.batch(version, rows),
     deps.logger,
   );
-  holder.runtime = runtime;
   const log = new InferenceLog(
     deps.database,
     { ...DEFAULT_INFERENCE_LOG_OPTIONS, sample: deps.logSample ?? DEFAULT_INFERENCE_LOG_OPTIONS.sample },

@@ -113,27 +113,8 @@ export class DeploymentService {
 
   /** Every deployment, by name. */
   async list(): Promise<readonly Deployment[]> {
-    const db = this.database.db;
-    const rows = await db
-      .selectFrom('deployments')
-      .innerJoin('deployment_revisions', (join) =>
-        join
-          .onRef('deployment_revisions.deployment_id', '=', 'deployments.id')
-          .onRef('deployment_revisions.revision', '=', 'deployments.revision'),
-      )
-      .selectAll('deployments')
-      .select([
-        'deployment_revisions.spec',
-        'deployment_revisions.resolved',
-        'deployment_revisions.cause',
-        'deployment_revisions.actor',
-        'deployment_revisions.request_id',
-        'deployment_revisions.at',
-        'deployment_revisions.deployment_id',
-      ])
-      .orderBy('deployments.name')
-      .execute();
-    return rows.map((row) => toDeployment(row, { ...row, revision: row.revision }));
+    const current = await currentRows(this.database.db);
+    return current.map(({ row, revision }) => toDeployment(row, revision));
   }
 
   /** Every deployment's current revision number, by name (cheap enough to poll). */
@@ -485,19 +466,51 @@ async function revisionRow(
   return found;
 }
 
+/** Every deployment with its current revision, by name, in one query. */
+async function currentRows(
+  executor: Executor,
+): Promise<{ row: DeploymentRow; revision: DeploymentRevisionRow }[]> {
+  const rows = await executor
+    .selectFrom('deployments')
+    .innerJoin('deployment_revisions', (join) =>
+      join
+        .onRef('deployment_revisions.deployment_id', '=', 'deployments.id')
+        .onRef('deployment_revisions.revision', '=', 'deployments.revision'),
+    )
+    .selectAll('deployments')
+    .select([
+      'deployment_revisions.spec',
+      'deployment_revisions.resolved',
+      'deployment_revisions.cause',
+      'deployment_revisions.actor',
+      'deployment_revisions.request_id',
+      'deployment_revisions.at',
+      'deployment_revisions.deployment_id',
+    ])
+    .orderBy('deployments.name')
+    .execute();
+  return rows.map((joined) => {
+    const row: DeploymentRow = {
+      id: joined.id,
+      name: joined.name,
+      revision: Number(joined.revision),
+      description: joined.description,
+      created_by: joined.created_by,
+      created_at: joined.created_at,
+      updated_by: joined.updated_by,
+      updated_at: joined.updated_at,
+    };
+    return { row, revision: { ...joined, revision: row.revision } };
+  });
+}
+
 /** Deployments whose current revision routes (or shadows) to `reference`. */
 async function followers(
   executor: Executor,
   reference: string,
 ): Promise<{ row: DeploymentRow; revision: DeploymentRevisionRow }[]> {
-  const rows = await executor.selectFrom('deployments').selectAll().execute();
-  const out = [];
-  for (const raw of rows) {
-    const row = { ...raw, revision: Number(raw.revision) };
-    const revision = await revisionRow(executor, row, row.revision);
+  return (await currentRows(executor)).filter(({ revision }) => {
     const spec = readSpec(revision);
-    if (spec.routes.some((route) => route.model === reference) || spec.shadow?.model === reference)
-      out.push({ row, revision });
-  }
-  return out;
+    return spec.routes.some((route) => route.model === reference) || spec.shadow?.model === reference;
+  });
 }

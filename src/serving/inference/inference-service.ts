@@ -191,10 +191,11 @@ export class InferenceService {
     const key = name.trim().toLowerCase();
     const active = this.active.get(key);
     if (active !== undefined) return active;
-    await this.active.refresh();
-    const loaded = this.active.get(key);
-    if (loaded !== undefined) return loaded;
+    // An unknown name is a 404 from one lookup; only a real deployment not loaded yet costs a refresh.
     const deployment = await this.deployments.get(name);
+    await this.active.refresh();
+    const loaded = this.active.get(deployment.name);
+    if (loaded !== undefined) return loaded;
     const failure = this.active.loadFailure(deployment.name);
     throw new UnavailableError(
       `deployment '${deployment.name}' is not serving yet${failure === undefined ? '' : `: ${failure.message}`}`,
