@@ -101,6 +101,7 @@ export async function openPlatform(
   });
   const serving = createServing({
     database,
+    databaseUrl: config.database,
     registry,
     audit,
     lineage,
@@ -109,11 +110,13 @@ export async function openPlatform(
     home: config.home,
     runtime: {
       ...DEFAULT_RUNTIME_OPTIONS,
+      sessionThreads: config.serving.onnxSessions ?? DEFAULT_RUNTIME_OPTIONS.sessionThreads,
       intraOpThreads: config.serving.onnxThreads,
       timeoutMs: config.serving.timeoutMs,
       maxQueueRows: config.serving.queueRows,
     },
     logSample: config.serving.logSample,
+    deploymentPollMs: config.serving.deploymentPollMs,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   return {

@@ -42,6 +42,7 @@ const SECRET_PREFIX = 'swt_';
 // A verified token is trusted this long without another lookup; revocation on this server is
 // immediate, on other replicas it takes at most this long.
 const CACHE_MS = 5_000;
+const HASHES_KEPT = 1_000;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 interface CachedActor {
@@ -52,6 +53,8 @@ interface CachedActor {
 
 export class TokenService {
   private readonly cache = new Map<string, CachedActor>();
+  /** Secrets seen lately and their hashes: inference clients send the same token thousands of times a second. */
+  private readonly hashes = new Map<string, string>();
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
@@ -174,7 +177,12 @@ export class TokenService {
   async authenticate(secret: string | undefined): Promise<Actor> {
     if (secret === undefined || secret === '')
       throw new UnauthorizedError('missing bearer token (Authorization: Bearer <token>)');
-    const hash = hashSecret(secret);
+    let hash = this.hashes.get(secret);
+    if (hash === undefined) {
+      if (this.hashes.size >= HASHES_KEPT) this.hashes.clear();
+      hash = hashSecret(secret);
+      this.hashes.set(secret, hash);
+    }
     const now = this.clock.now();
     const cached = this.cache.get(hash);
     if (cached !== undefined && cached.until > now && (cached.expiresAt === null || cached.expiresAt > now)) {

@@ -32,8 +32,10 @@ export interface ServerConfig {
   readonly serving: ServingSettings;
 }
 
-/** Inference runtime and log settings (SLIPWAY_INFERENCE_*, SLIPWAY_ONNX_THREADS). */
+/** Inference runtime and log settings (SLIPWAY_INFERENCE_*, SLIPWAY_ONNX_*, SLIPWAY_DEPLOYMENT_POLL_MS). */
 export interface ServingSettings {
+  /** Sessions per served model version, each on its own thread; undefined: half the cores. */
+  readonly onnxSessions: number | undefined;
   /** ONNX Runtime threads per inference run. */
   readonly onnxThreads: number;
   /** Per request, arrival to answer (504 beyond). */
@@ -42,6 +44,8 @@ export interface ServingSettings {
   readonly queueRows: number;
   /** Share of requests written to the inference log. */
   readonly logSample: number;
+  /** How often to look for deployment changes made elsewhere when no notification can wake us. */
+  readonly deploymentPollMs: number;
 }
 
 export interface ClientConfig {
@@ -97,6 +101,10 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
   );
   const logLevel = parseLogLevel(env.SLIPWAY_LOG_LEVEL, problems);
   const serving: ServingSettings = {
+    onnxSessions:
+      env.SLIPWAY_ONNX_SESSIONS === undefined
+        ? undefined
+        : parseNumber('SLIPWAY_ONNX_SESSIONS', env.SLIPWAY_ONNX_SESSIONS, 1, [1, 256], true, problems),
     onnxThreads: parseNumber('SLIPWAY_ONNX_THREADS', env.SLIPWAY_ONNX_THREADS, 1, [1, 256], true, problems),
     timeoutMs: parseNumber(
       'SLIPWAY_INFERENCE_TIMEOUT_MS',
@@ -120,6 +128,14 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
       1,
       [0, 1],
       false,
+      problems,
+    ),
+    deploymentPollMs: parseNumber(
+      'SLIPWAY_DEPLOYMENT_POLL_MS',
+      env.SLIPWAY_DEPLOYMENT_POLL_MS,
+      500,
+      [10, 86_400_000],
+      true,
       problems,
     ),
   };

@@ -3,20 +3,28 @@
  * Monotonic within a millisecond so ids made by one process sort in creation order, which keyset
  * pagination ("newest first") relies on.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 let lastTime = -1;
 let lastRandom = new Uint8Array(10);
+// Random bytes are drawn 4 KiB at a time: one call into the CSPRNG per 400 ids, not per id.
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
 
 export function newId(now: number = Date.now()): string {
   if (now <= lastTime) {
     incrementRandom(lastRandom);
   } else {
     lastTime = now;
-    lastRandom = new Uint8Array(randomBytes(10));
+    if (poolOffset + 10 > pool.length) {
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    lastRandom = pool.slice(poolOffset, poolOffset + 10);
+    poolOffset += 10;
   }
   return encodeTime(lastTime) + encodeRandom(lastRandom);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { BlobStore } from '../artifacts/index.js';
 import type { AuditLog } from '../auth/index.js';
 import type { Clock } from '../core/clock.js';
+import type { DatabaseUrl } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { LineageRecorder } from '../lineage/index.js';
 import type { Registry } from '../registry/index.js';
@@ -13,8 +14,10 @@ import type { Database } from '../store/index.js';
 import { DeploymentService } from './deployments/deployment-service.js';
 import { DEFAULT_INFERENCE_LOG_OPTIONS, InferenceLog } from './inference/inference-log.js';
 import { InferenceService } from './inference/inference-service.js';
+import { logWriterFor } from './inference/log-writer.js';
 import { ServingMetrics } from './inference/serving-metrics.js';
 import { ActiveDeployments } from './runtime/active-deployments.js';
+import { ChangeFollower } from './runtime/change-follower.js';
 import type { RuntimeOptions } from './runtime/loaded-model.js';
 import { ModelFiles } from './runtime/model-files.js';
 import { DEFAULT_RUNTIME_OPTIONS, ModelRuntime } from './runtime/model-runtime.js';
@@ -67,11 +70,16 @@ export type { V2InferRequest } from './inference/v2-request.js';
 export type { V2OutputTensor } from './protocols/v2-tensors.js';
 export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions };
 
-/** How often a server looks for deployment changes made elsewhere (other replicas, alias moves). */
+/**
+ * How often a server looks for deployment changes made elsewhere (other replicas, alias moves) when
+ * no notification wakes it (the default of SLIPWAY_DEPLOYMENT_POLL_MS).
+ */
 export const DEPLOYMENT_POLL_MS = 500;
 
 export interface ServingDeps {
   readonly database: Database;
+  /** Where `database` is: the inference log's writer thread opens a connection of its own there. */
+  readonly databaseUrl?: DatabaseUrl;
   readonly registry: Registry;
   readonly audit: AuditLog;
   readonly lineage: LineageRecorder;
@@ -82,6 +90,8 @@ export interface ServingDeps {
   readonly runtime?: RuntimeOptions;
   /** Share of requests written to the inference log (default 1). */
   readonly logSample?: number;
+  /** Poll interval for changes made elsewhere while not listening for them (default DEPLOYMENT_POLL_MS). */
+  readonly deploymentPollMs?: number;
   readonly logger?: Logger;
 }
 
@@ -117,7 +127,7 @@ export function createServing(deps: ServingDeps): Serving {
     deps.logger,
   );
   const log = new InferenceLog(
-    deps.database,
+    logWriterFor(deps.databaseUrl, deps.database),
     { ...DEFAULT_INFERENCE_LOG_OPTIONS, sample: deps.logSample ?? DEFAULT_INFERENCE_LOG_OPTIONS.sample },
     (entries) => metrics.logDropped(entries),
     deps.logger,
@@ -125,6 +135,12 @@ export function createServing(deps: ServingDeps): Serving {
   const active = new ActiveDeployments(deployments, runtime, deps.logger);
   deployments.setPreparer((models) => runtime.prepare(models));
   deployments.onCommitted(() => active.refresh());
+  const follower = new ChangeFollower(
+    deps.database,
+    () => active.refresh(),
+    deps.deploymentPollMs ?? DEPLOYMENT_POLL_MS,
+    deps.logger,
+  );
   const inference = new InferenceService(
     active,
     runtime,
@@ -142,9 +158,10 @@ export function createServing(deps: ServingDeps): Serving {
     async start() {
       log.start();
       await active.refresh();
-      active.start(DEPLOYMENT_POLL_MS);
+      follower.start();
     },
     async close() {
+      await follower.close();
       await active.stop();
       await runtime.close();
       await log.close();

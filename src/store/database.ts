@@ -12,6 +12,24 @@ export type Executor = Kysely<Tables>;
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/** What a change notification is about (each topic is its own channel per installation). */
+export type ChangeTopic = 'deployments';
+
+/** Told about a subscription's notifications and its connection coming and going. */
+export interface ChangeHandlers {
+  /** A committed change on the topic; the payload is what the writer passed (e.g. a name). */
+  message(payload: string): void;
+  /** Listening (again): changes made while not listening were not announced, so read afresh. */
+  connected(): void;
+  /** The listening connection was lost or could not be opened; called once per outage. */
+  disconnected(error: unknown): void;
+}
+
+export interface ChangeSubscription {
+  /** Stops listening and reconnecting; resolves when the connection has ended. */
+  close(): Promise<void>;
+}
+
 /** Metric points in columnar form, as the bulk insert wants them. */
 export interface MetricColumns {
   readonly runSeq: number;
@@ -28,6 +46,17 @@ export interface Database {
   insertMetrics(executor: Executor, points: MetricColumns): Promise<void>;
   /** Inserts inference log rows the same way (the serving hot path's writer). */
   insertInferenceLog(executor: Executor, rows: readonly InferenceLogRow[]): Promise<void>;
+  /**
+   * Announces a change on `topic` to every process of this installation when the transaction
+   * `executor` belongs to commits (never if it rolls back). A no-op where the dialect has no
+   * notifications: readers there poll.
+   */
+  notify(executor: Executor, topic: ChangeTopic, payload: string): Promise<void>;
+  /**
+   * Listens for `notify` on `topic` over a connection of its own, reconnecting until closed; null
+   * where the dialect has no notifications (callers then poll).
+   */
+  listen(topic: ChangeTopic, handlers: ChangeHandlers): ChangeSubscription | null;
   /** True when the error is a unique/primary-key violation. */
   isUniqueViolation(error: unknown): boolean;
   /**

@@ -1,5 +1,15 @@
 export { isBlobRecorded, recordBlobs } from './blob-rows.js';
-export type { Database, Db, DialectName, Executor, MetricColumns, Tx } from './database.js';
+export type {
+  ChangeHandlers,
+  ChangeSubscription,
+  ChangeTopic,
+  Database,
+  Db,
+  DialectName,
+  Executor,
+  MetricColumns,
+  Tx,
+} from './database.js';
 export { currentMigration, LATEST_MIGRATION, MigrationError, migrateTo, migrateToLatest } from './migrate.js';
 export { MIGRATIONS } from './migrations/index.js';
 export { mutate } from './mutation.js';

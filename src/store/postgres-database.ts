@@ -1,9 +1,19 @@
 /** PostgreSQL via pg. An optional schema (`?schema=` in the URL) isolates installations and test runs. */
+import { createHash } from 'node:crypto';
 import { CompiledQuery, type DatabaseIntrospector, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { Database, Db, Executor, MetricColumns } from './database.js';
+import type {
+  ChangeHandlers,
+  ChangeSubscription,
+  ChangeTopic,
+  Database,
+  Db,
+  Executor,
+  MetricColumns,
+} from './database.js';
 import { SchemaScopedIntrospector } from './postgres-introspector.js';
+import { listenOnChannel } from './postgres-listener.js';
 import type { InferenceLogRow, Tables } from './tables.js';
 
 const INT8_OID = 20;
@@ -79,6 +89,13 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
         ]),
       );
     },
+    async notify(executor: Executor, topic: ChangeTopic, payload: string): Promise<void> {
+      // Inside a transaction PostgreSQL holds the notification until commit and drops it on rollback.
+      await sql`select pg_notify(${channelName(topic, schema)}, ${payload})`.execute(executor);
+    },
+    listen(topic: ChangeTopic, handlers: ChangeHandlers): ChangeSubscription {
+      return listenOnChannel(url, channelName(topic, schema), handlers);
+    },
     isUniqueViolation(error: unknown): boolean {
       return (error as { code?: unknown } | null)?.code === '23505';
     },
@@ -103,6 +120,18 @@ export async function openPostgresDatabase(url: string, schema?: string): Promis
       await db.destroy();
     },
   };
+}
+
+/**
+ * The installation's channel for `topic`. Notifications are per database, so installations in other
+ * schemas of it (test runs, staging beside production) get channels of their own. A channel is an
+ * identifier of at most 63 bytes (LISTEN truncates longer ones, pg_notify refuses them): a long
+ * schema name is replaced by its hash.
+ */
+export function channelName(topic: ChangeTopic, schema = 'public'): string {
+  const name = `slipway_${topic}_${schema}`;
+  if (Buffer.byteLength(name) <= 63) return name;
+  return `slipway_${topic}_${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
 }
 
 /** PostgreSQL, introspecting only the installation's own schema (see SchemaScopedIntrospector). */

@@ -2,7 +2,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+} from 'kysely';
 import type { Database, Db, Executor, MetricColumns } from './database.js';
 import type { InferenceLogRow, Tables } from './tables.js';
 
@@ -37,7 +45,7 @@ const insertLogSql = (rows: number) =>
  * Runs `rows` through statements of the sizes given (largest first), each prepared once, filling
  * one reused parameter array per size with `width` values a row.
  */
-function insertInChunks<R>(
+function insertInChunks(
   connection: BetterSqlite3.Database,
   statements: Map<number, BetterSqlite3.Statement>,
   sizes: readonly number[],
@@ -65,7 +73,7 @@ function insertInChunks<R>(
 export function openSqliteDatabase(path: string): Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = openConnection(path, false);
-  const db: Db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: connection }) });
+  const db: Db = new Kysely<Tables>({ dialect: new WritingSqliteDialect({ database: connection }) });
   // Prepared once, on first use (the table exists only after migrations): Kysely's driver prepares
   // every query it runs, and preparing a 5,000-parameter statement costs more than running it.
   const insertStatements = new Map<number, BetterSqlite3.Statement>();
@@ -122,6 +130,12 @@ export function openSqliteDatabase(path: string): Database {
         ),
       );
     },
+    async notify(): Promise<void> {
+      // SQLite has no notifications: processes sharing the file poll for changes instead.
+    },
+    listen(): null {
+      return null;
+    },
     isUniqueViolation(error: unknown): boolean {
       const code = (error as { code?: unknown } | null)?.code;
       return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -165,4 +179,26 @@ function openConnection(path: string, readonly: boolean): BetterSqlite3.Database
   // LIKE means the same thing on both dialects: case-sensitive (ILIKE is the insensitive one).
   connection.pragma('case_sensitive_like = ON');
   return connection;
+}
+
+/**
+ * Transactions begin IMMEDIATE: they take the write lock at the start, waiting (busy_timeout) while
+ * another connection holds it. A deferred transaction that reads and then writes while another
+ * connection (the inference log's writer thread, a replica on the same file) has written since its
+ * read gets SQLITE_BUSY at once, without waiting.
+ */
+class WritingSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }

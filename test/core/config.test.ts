@@ -78,6 +78,16 @@ describe('server configuration', () => {
   });
 });
 
+describe('serving configuration', () => {
+  it('reads the session threads per model version, leaving the default to the runtime when unset', () => {
+    expect(loadServerConfig({}, '/w').serving.onnxSessions).toBeUndefined();
+    expect(loadServerConfig({ SLIPWAY_ONNX_SESSIONS: '3' }, '/w').serving.onnxSessions).toBe(3);
+    expect(() => loadServerConfig({ SLIPWAY_ONNX_SESSIONS: '0' }, '/w')).toThrow(
+      "SLIPWAY_ONNX_SESSIONS: must be a whole number from 1 to 256, got '0'",
+    );
+  });
+});
+
 describe('client configuration', () => {
   it('defaults to the local server on SLIPWAY_PORT and reads SLIPWAY_URL and SLIPWAY_TOKEN', () => {
     expect(loadClientConfig({}, '/w')).toEqual({ url: 'http://127.0.0.1:7070', home: '/w/.slipway' });

@@ -419,3 +419,51 @@ describe.each(BACKENDS)('inference on %s', (backend) => {
     expect((await sw.deployments.infer('mlp', v2(rows(1, 3)))).model_version).toBe('1');
   });
 });
+
+describe('back-pressure over HTTP', () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer('sqlite', {
+      env: { SLIPWAY_INFERENCE_TIMEOUT_MS: '500', SLIPWAY_INFERENCE_QUEUE_ROWS: '1' },
+    });
+    await t.sw.models.register('mlp', {
+      file: Buffer.from(mlpModel({ inputs: WIDTH, hidden: [8], outputs: 3, seed: 1 })),
+    });
+    // A batch of 4 rows waits up to a second to fill: longer than the 500 ms every request gets.
+    await t.sw.deployments.create('slow', {
+      routes: [{ model: 'mlp@1' }],
+      batching: { maxBatch: 4, maxDelayMs: 1000 },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const send = (count: number) =>
+    t.fetch('/v2/models/slow/infer', { method: 'POST', body: JSON.stringify(v2(rows(count, count))) });
+
+  it('answers 504 INFERENCE_TIMEOUT in the protocol shape when a request waits too long', async () => {
+    const response = await send(1);
+    expect(response.status).toBe(504);
+    expect(response.headers.get('x-slipway-error-code')).toBe('INFERENCE_TIMEOUT');
+    expect(((await response.json()) as { error: string }).error).toBe(
+      'model version mlp@1 did not answer within 500 ms',
+    );
+  });
+
+  it('answers 503 with Retry-After when the queue bound would be passed, and keeps the queued request', async () => {
+    // The queue holds at most max(SLIPWAY_INFERENCE_QUEUE_ROWS, maxBatch) = 4 rows: whichever of the
+    // two arrives second would make 5, and is refused at once; the other waits (and times out).
+    const [three, two] = await Promise.all([send(3), send(2)]);
+    const byStatus = new Map([three, two].map((response) => [response.status, response]));
+    expect([...byStatus.keys()].sort()).toEqual([503, 504]);
+    const refused = byStatus.get(503)!;
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('x-slipway-error-code')).toBe('UNAVAILABLE');
+    expect(((await refused.json()) as { error: string }).error).toMatch(
+      /^the queue of model version mlp@1 is full \(\d rows queued, limit 4\); retry later$/,
+    );
+    expect((await t.sw.deployments.status('slow')).routes[0]!.errors).toBe(3);
+  });
+});

@@ -178,6 +178,52 @@ describe.each(BACKENDS)('Database contract on %s', (backend) => {
   it('answers ping while open', async () => {
     await expect(database.ping()).resolves.toBeUndefined();
   });
+
+  it('announces a change only when its transaction commits, and only to its own installation', async () => {
+    const messages: string[] = [];
+    let connected!: () => void;
+    let committed!: () => void;
+    const listening = new Promise<void>((resolve) => {
+      connected = resolve;
+    });
+    const arrived = new Promise<void>((resolve) => {
+      committed = resolve;
+    });
+    const subscription = database.listen('deployments', {
+      message(payload) {
+        messages.push(payload);
+        if (payload === 'committed') committed();
+      },
+      connected: () => connected(),
+      disconnected() {},
+    });
+    if (backend === 'sqlite') {
+      // No notifications on SQLite: readers poll, and announcing is a harmless no-op.
+      expect(subscription).toBeNull();
+      await database.db.transaction().execute((trx) => database.notify(trx, 'deployments', 'x'));
+      return;
+    }
+    const other = await scratchDatabase(backend);
+    const elsewhere = await openDatabase(other.url);
+    try {
+      await listening;
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await database.notify(trx, 'deployments', 'rolled back');
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      await elsewhere.db.transaction().execute((trx) => elsewhere.notify(trx, 'deployments', 'other schema'));
+      await database.db.transaction().execute((trx) => database.notify(trx, 'deployments', 'committed'));
+      // Notifications arrive in commit order: anything wrongly sent would have come first.
+      await arrived;
+      expect(messages).toEqual(['committed']);
+    } finally {
+      await subscription?.close();
+      await elsewhere.close();
+      await other.drop();
+    }
+  });
 });
 
 describe.skipIf(PG_URL === undefined)(

@@ -214,6 +214,7 @@ export class DeploymentService {
         .executeTakeFirst();
       if (Number(result.numDeletedRows) === 0)
         throw revisionConflict(row.name, row.revision, await currentRevision(trx, row.id));
+      await this.announce(trx, row.name);
       await this.audit.record(trx, ctx, {
         action: 'deployment.delete',
         resourceType: 'deployment',
@@ -315,6 +316,14 @@ export class DeploymentService {
     for (const listener of this.committedListeners) await listener().catch(() => {});
   }
 
+  /**
+   * Tells the other processes sharing the database that `name` changed, once `trx` commits (nothing
+   * if it rolls back); where the database cannot, they find out by polling.
+   */
+  private announce(trx: Executor, name: string): Promise<void> {
+    return this.database.notify(trx, 'deployments', name);
+  }
+
   private async writeRevision(
     trx: Executor,
     ctx: RequestContext,
@@ -361,6 +370,7 @@ export class DeploymentService {
       at: now,
     };
     await trx.insertInto('deployment_revisions').values(revisionRow).execute();
+    await this.announce(trx, name);
     const target = deploymentNode(name);
     await this.lineage.record(
       trx,

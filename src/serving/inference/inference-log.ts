@@ -5,14 +5,17 @@
  * the same way for all replicas. Rows go in with the dialect's bulk insert (prepared multi-row
  * statements on SQLite, one UNNEST insert on PostgreSQL), one transaction per batch.
  *
- * The request path only appends to a bounded buffer (the rows' JSON is made later, when a batch is
- * written); a full buffer drops the entry and counts it in slipway_inference_log_dropped_total, never
- * silently. A sample fraction below 1 logs that share of requests.
+ * The request path only appends to a bounded buffer. Batches go to a writer thread (log-writer.ts),
+ * which makes the rows' JSON and commits them, one batch at a time; the rows of a batch count against
+ * the buffer until it is committed, so a slow database cannot make memory grow. A full buffer drops
+ * the entry and counts it in slipway_inference_log_dropped_total, never silently. A sample fraction
+ * below 1 logs that share of requests.
  */
-import { newId } from '../../core/ids.js';
 import type { Logger } from '../../core/logger.js';
-import type { Database } from '../../store/index.js';
-import type { InferenceLogRow } from '../../store/tables.js';
+import type { InferenceLogEntry, LogPayload } from './log-records.js';
+import type { LogWriter } from './log-writer.js';
+
+export type { InferenceLogEntry, LogPayload } from './log-records.js';
 
 export interface InferenceLogOptions {
   /** Share of requests logged, 0-1. */
@@ -28,21 +31,6 @@ export const DEFAULT_INFERENCE_LOG_OPTIONS: InferenceLogOptions = {
   flushIntervalMs: 250,
 };
 
-/** One answered request; `rows()` makes its row-form features and predictions when it is written. */
-export interface InferenceLogEntry {
-  readonly at: number;
-  readonly requestId: string;
-  readonly deployment: string;
-  readonly revision: number;
-  readonly route: string;
-  readonly model: string;
-  readonly version: number;
-  readonly shadow: boolean;
-  readonly latencyMs: number;
-  readonly rowCount: number;
-  rows(): { features: readonly unknown[]; predictions: readonly unknown[] };
-}
-
 /** Rows per transaction, so one write never holds the database for long. */
 const ROWS_PER_FLUSH = 20_000;
 
@@ -53,21 +41,24 @@ export class InferenceLog {
   private writing: Promise<void> | undefined;
 
   constructor(
-    private readonly database: Database,
+    private readonly writer: LogWriter,
     private readonly options: InferenceLogOptions,
     private readonly onDropped: (entries: number) => void,
     private readonly logger?: Logger,
   ) {}
 
-  /** Buffers the entry (or drops and counts it when the buffer is full). Never waits. */
-  record(entry: InferenceLogEntry): void {
+  /**
+   * Buffers the entry (or drops and counts it when the buffer is full). Never waits. `payload` is
+   * called only for an entry that is kept.
+   */
+  record(facts: Omit<InferenceLogEntry, 'payload'>, payload: () => LogPayload): void {
     if (this.options.sample < 1 && Math.random() >= this.options.sample) return;
-    if (this.bufferedRows + entry.rowCount > this.options.capacityRows) {
+    if (this.bufferedRows + facts.rowCount > this.options.capacityRows) {
       this.onDropped(1);
       return;
     }
-    this.buffer.push(entry);
-    this.bufferedRows += entry.rowCount;
+    this.buffer.push({ ...facts, payload: payload() });
+    this.bufferedRows += facts.rowCount;
   }
 
   start(): void {
@@ -87,47 +78,26 @@ export class InferenceLog {
     clearInterval(this.timer);
     await this.flush();
     if (this.buffer.length > 0) await this.flush();
+    await this.writer.close();
   }
 
   private async write(): Promise<void> {
     while (this.buffer.length > 0) {
-      const taken: InferenceLogEntry[] = [];
+      let count = 0;
       let rows = 0;
-      while (this.buffer.length > 0 && rows < ROWS_PER_FLUSH) {
-        const entry = this.buffer.shift()!;
-        taken.push(entry);
-        rows += entry.rowCount;
-      }
-      this.bufferedRows -= rows;
-      const records = taken.flatMap(toRows);
+      while (count < this.buffer.length && rows < ROWS_PER_FLUSH) rows += this.buffer[count++]!.rowCount;
+      const taken = this.buffer.splice(0, count);
       try {
-        await this.database.insertInferenceLog(this.database.db, records);
+        await this.writer.write(taken);
       } catch (error) {
         this.onDropped(taken.length);
         this.logger?.error(
           { err: error, entries: taken.length },
           'inference log entries could not be written',
         );
+      } finally {
+        this.bufferedRows -= rows;
       }
     }
   }
-}
-
-function toRows(entry: InferenceLogEntry): InferenceLogRow[] {
-  const { features, predictions } = entry.rows();
-  return features.map((row, i) => ({
-    id: newId(entry.at),
-    at: entry.at,
-    request_id: entry.requestId,
-    row_index: i,
-    deployment: entry.deployment,
-    revision: entry.revision,
-    route: entry.route,
-    model: entry.model,
-    model_version: entry.version,
-    shadow: entry.shadow ? 1 : 0,
-    features: JSON.stringify(row),
-    prediction: JSON.stringify(predictions[i] ?? null),
-    latency_ms: entry.latencyMs,
-  }));
 }

@@ -19,11 +19,11 @@ import type { ActiveDeployment, ActiveDeployments, ActiveRoute } from '../runtim
 import type { LoadedModel } from '../runtime/loaded-model.js';
 import { IDLE_GRACE_MS, type ModelRuntime } from '../runtime/model-runtime.js';
 import { pickRoute } from '../runtime/router.js';
-import type { InferenceLog } from './inference-log.js';
+import { toWire } from '../runtime/session-wire.js';
+import type { InferenceLog, LogPayload } from './inference-log.js';
 import { type RouteFigures, RouteStats } from './route-stats.js';
 import { outcomeOf, type ServingMetrics } from './serving-metrics.js';
 import { answersDiffer } from './shadow-comparison.js';
-import { tensorRows } from './tensor-rows.js';
 import { firstInputValue, parseV2Request, type V2Request } from './v2-request.js';
 
 export interface V2Response {
@@ -83,11 +83,11 @@ interface Prepared {
 interface Protocol<T> {
   prepare(loaded: LoadedModel): Prepared;
   answer(loaded: LoadedModel, outputs: Feeds, prepared: Prepared): InferenceAnswer<T>;
-  logRows(
-    prepared: Prepared,
-    outputs: Feeds,
-    loaded: LoadedModel,
-  ): { features: readonly unknown[]; predictions: readonly unknown[] };
+  /**
+   * The request and its answer for the inference log, as plain data (it is written on another
+   * thread); `answer` gives the answer (made on demand for a shadow, which answers nobody).
+   */
+  logPayload(prepared: Prepared, outputs: Feeds, answer: () => InferenceAnswer<T>): LogPayload;
 }
 
 const NO_BATCHING = { maxBatch: 1, maxDelayMs: 0 } as const;
@@ -121,9 +121,10 @@ export class InferenceService {
     return this.serve(deployment, route, answered, {
       prepare: (loaded) => decodeInputs(request.inputs, loaded.version.signature),
       answer: (loaded, outputs) => v2Answer(loaded, deployment.name, request, outputs, facts),
-      logRows: (prepared, outputs) => ({
-        features: tensorRows(prepared.feeds, prepared.rows),
-        predictions: tensorRows(outputs, prepared.rows),
+      logPayload: (prepared, outputs) => ({
+        kind: 'tensors',
+        inputs: toWire(prepared.feeds),
+        outputs: toWire(outputs),
       }),
     });
   }
@@ -157,15 +158,13 @@ export class InferenceService {
           servedBy,
         };
       },
-      logRows: (prepared, outputs, loaded) => {
-        const result = encodePredictions(outputs, prepared.rows, loaded.version);
+      logPayload: (prepared, _outputs, answer) => {
+        const { predictions, probabilities } = answer().body;
         return {
+          kind: 'predictions',
           features: (instances as unknown[]).slice(0, prepared.rows),
-          predictions: result.predictions.map((prediction, i) =>
-            result.probabilities === undefined
-              ? { prediction }
-              : { prediction, probabilities: result.probabilities[i] },
-          ),
+          predictions,
+          probabilities,
         };
       },
     });
@@ -317,7 +316,9 @@ export class InferenceService {
       throw error;
     }
     const answer = protocol.answer(loaded, outputs, prepared);
-    this.answered(deployment, route.reference, loaded, started, facts, protocol, prepared, outputs);
+    this.answered(deployment, route.reference, loaded, started, facts, prepared, () =>
+      protocol.logPayload(prepared, outputs, () => answer),
+    );
     return answer;
   }
 
@@ -325,7 +326,7 @@ export class InferenceService {
     deployment: ActiveDeployment,
     reference: string,
     loaded: LoadedModel,
-    protocol: Omit<Protocol<unknown>, 'answer'>,
+    protocol: Protocol<unknown>,
     primary: Promise<{ outputs: Feeds }>,
     facts: RequestFacts,
   ): void {
@@ -347,7 +348,9 @@ export class InferenceService {
       return;
     }
     running.then(async ({ outputs }) => {
-      this.answered(deployment, route, loaded, started, facts, protocol, prepared, outputs);
+      this.answered(deployment, route, loaded, started, facts, prepared, () =>
+        protocol.logPayload(prepared, outputs, () => protocol.answer(loaded, outputs, prepared)),
+      );
       const main = await primary.catch(() => undefined);
       if (main !== undefined && answersDiffer(main.outputs, outputs)) {
         this.metrics.shadow(deployment.name, 'disagreement');
@@ -363,24 +366,25 @@ export class InferenceService {
     loaded: LoadedModel,
     started: number,
     facts: RequestFacts,
-    protocol: Omit<Protocol<unknown>, 'answer'>,
     prepared: Prepared,
-    outputs: Feeds,
+    payload: () => LogPayload,
   ): void {
     const latencyMs = this.count(deployment, route, loaded, started, undefined);
-    this.log.record({
-      at: Date.now(),
-      requestId: facts.requestId,
-      deployment: deployment.name,
-      revision: deployment.revision,
-      route,
-      model: loaded.version.model,
-      version: loaded.version.version,
-      shadow: route.startsWith('shadow:'),
-      latencyMs,
-      rowCount: prepared.rows,
-      rows: () => protocol.logRows(prepared, outputs, loaded),
-    });
+    this.log.record(
+      {
+        at: Date.now(),
+        requestId: facts.requestId,
+        deployment: deployment.name,
+        revision: deployment.revision,
+        route,
+        model: loaded.version.model,
+        version: loaded.version.version,
+        shadow: route.startsWith('shadow:'),
+        latencyMs,
+        rowCount: prepared.rows,
+      },
+      payload,
+    );
   }
 
   /** Counts one answer (or failure) of a route; returns its latency in ms. */

@@ -3,16 +3,13 @@
  * count, by name — a scalar when a row holds one value, an array otherwise. Values are JSON-safe
  * (see encodeData in the V2 codec: int64 beyond 2^53 and non-finite floats as strings).
  */
-import type * as ort from 'onnxruntime-node';
 import { encodeData } from '../protocols/tensor-values.js';
+import type { WireTensor } from '../runtime/session-wire.js';
 
-export function tensorRows(
-  tensors: Readonly<Record<string, ort.Tensor>>,
-  rows: number,
-): Record<string, unknown>[] {
+export function tensorRows(tensors: readonly WireTensor[], rows: number): Record<string, unknown>[] {
   const out = Array.from({ length: rows }, () => ({}) as Record<string, unknown>);
-  for (const name in tensors) {
-    const tensor = tensors[name]!;
+  for (const tensor of tensors) {
+    const { name } = tensor;
     if (tensor.dims[0] !== rows || rows === 0) continue;
     const values = encodeData(tensor);
     const width = values.length / rows;

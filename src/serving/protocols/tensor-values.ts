@@ -243,7 +243,7 @@ function valueError(site: Site, k: number, problem: string): InvalidError {
   });
 }
 
-export function encodeData(tensor: ort.Tensor): unknown[] {
+export function encodeData(tensor: Pick<ort.Tensor, 'type' | 'data'>): unknown[] {
   const data = tensor.data;
   const n = data.length;
   const out: unknown[] = new Array(n);

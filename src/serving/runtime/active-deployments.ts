@@ -4,7 +4,7 @@
  * revision serves first and only then switches to it, so requests never wait for a load and a
  * version that cannot load leaves the previous revision serving. Versions no revision uses any more
  * are released (closing waits for their in-flight requests). Refreshes run after local changes and
- * on a poll, which is how replicas sharing the database follow each other's changes.
+ * when ChangeFollower hears of changes made elsewhere (a notification or its poll).
  */
 import type { Logger } from '../../core/logger.js';
 import type { DeploymentService } from '../deployments/deployment-service.js';
@@ -42,7 +42,6 @@ export class ActiveDeployments {
   private readonly failed = new Map<string, { revision: number; at: number; message: string }>();
   private running: Promise<void> | undefined;
   private again = false;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deployments: DeploymentService,
@@ -58,12 +57,6 @@ export class ActiveDeployments {
   /** Why the deployment's newest revision is not being served, if it failed to load. */
   loadFailure(name: string): { revision: number; message: string } | undefined {
     return this.failed.get(name);
-  }
-
-  /** Polls for changes every `intervalMs` until stop(). */
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.refresh().catch(() => {}), intervalMs);
-    this.timer.unref();
   }
 
   /** Brings every deployment to its current revision; concurrent calls share one pass (plus one after). */
@@ -86,7 +79,6 @@ export class ActiveDeployments {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
     await this.running?.catch(() => {});
     const active = [...this.table.values()];
     this.table.clear();

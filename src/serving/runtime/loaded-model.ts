@@ -1,26 +1,33 @@
 /**
- * One model version in memory: its ONNX Runtime session (created from the verified local file and
- * warmed before anyone uses it), a dynamic batcher per batching setting that deployments ask for, and
- * a count of requests in flight, so closing it waits for them before the session is released.
+ * One model version in memory: its ONNX Runtime sessions on their own threads (created from the
+ * verified local file and warmed before anyone uses them), a dynamic batcher per batching setting
+ * that deployments ask for, and closing that waits for queued and running requests before the
+ * sessions are released.
  */
-import * as ort from 'onnxruntime-node';
 import type { ModelVersion } from '../../registry/index.js';
 import type { BatchingSpec } from '../deployments/entities.js';
 import { type BatchResult, DynamicBatcher } from './batcher.js';
+import { SessionThreads } from './session-threads.js';
+import type { Feeds } from './session-wire.js';
 import { warmUpFeeds } from './warm-up.js';
 
 export interface RuntimeOptions {
+  /** Threads per model version, each running one session (and one run at a time). */
+  readonly sessionThreads: number;
   /** Threads of one inference run (ONNX Runtime's intraOpNumThreads). */
   readonly intraOpThreads: number;
-  /** Inference runs at once per model version and batching setting. */
-  readonly concurrentRuns: number;
   /** Rows waiting per batcher beyond which requests get 503 with Retry-After. */
   readonly maxQueueRows: number;
   /** From arrival to answer; 504 beyond. */
   readonly timeoutMs: number;
 }
 
-type Feeds = Record<string, ort.Tensor>;
+/**
+ * Runs in flight per session thread, so a thread never waits for the event loop between runs: two
+ * batches (one running, the next posted; more would only make batches smaller), or a group of single
+ * requests, which also travel together in one message.
+ */
+const UNBATCHED_RUNS_PER_THREAD = 64;
 
 export class LoadedModel {
   /** `churn@3` */
@@ -30,33 +37,27 @@ export class LoadedModel {
 
   private constructor(
     readonly version: ModelVersion,
-    private readonly session: ort.InferenceSession,
+    private readonly sessions: SessionThreads,
     private readonly options: RuntimeOptions,
     private readonly observeRun: (rows: number) => void,
   ) {
     this.key = `${version.model}@${version.version}`;
   }
 
-  /** Creates the session from `file` and runs one warm-up inference; throws if either fails. */
+  /** Starts the session threads on `file`, each warmed by one inference; throws if any fails. */
   static async open(
     version: ModelVersion,
     file: string,
     options: RuntimeOptions,
     observeRun: (rows: number) => void = () => {},
   ): Promise<LoadedModel> {
-    const session = await ort.InferenceSession.create(file, {
-      intraOpNumThreads: options.intraOpThreads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
-    try {
-      await session.run(warmUpFeeds(version.signature));
-    } catch (error) {
-      await session.release();
-      throw error;
-    }
-    return new LoadedModel(version, session, options, observeRun);
+    const sessions = await SessionThreads.open(
+      `${version.model}@${version.version}`,
+      file,
+      { threads: options.sessionThreads, intraOpThreads: options.intraOpThreads },
+      warmUpFeeds(version.signature),
+    );
+    return new LoadedModel(version, sessions, options, observeRun);
   }
 
   /** Runs one request through the batcher for these settings. Call it in the tick the route was picked. */
@@ -76,7 +77,7 @@ export class LoadedModel {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.batchers.values()].map((batcher) => batcher.drain()));
-    await this.session.release();
+    await this.sessions.close();
   }
 
   private batcherFor({ maxBatch, maxDelayMs }: BatchingSpec): DynamicBatcher {
@@ -89,14 +90,14 @@ export class LoadedModel {
             this.observeRun(feeds[name]!.dims[0] ?? 1);
             break;
           }
-          return this.session.run(feeds);
+          return this.sessions.run(feeds);
         },
         {
           maxBatch,
           maxDelayMs,
           maxQueueRows: Math.max(this.options.maxQueueRows, maxBatch),
           timeoutMs: this.options.timeoutMs,
-          maxConcurrentRuns: this.options.concurrentRuns,
+          maxConcurrentRuns: this.options.sessionThreads * (maxBatch === 1 ? UNBATCHED_RUNS_PER_THREAD : 2),
           label: this.key,
         },
       );

@@ -13,10 +13,11 @@ import { LoadedModel, type RuntimeOptions } from './loaded-model.js';
 import type { ModelFiles } from './model-files.js';
 
 export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = {
-  // One thread per run and as many runs as cores: small models gain more from running requests side
-  // by side than from splitting one run, and batching makes the wide ones efficient.
+  // Half the cores run sessions, one run each; the other half is left to the event loop (HTTP, JSON,
+  // the inference log). Small models gain more from runs side by side than from splitting one run,
+  // and batching makes the wide ones efficient.
+  sessionThreads: Math.max(1, Math.floor(availableParallelism() / 2)),
   intraOpThreads: 1,
-  concurrentRuns: Math.max(1, availableParallelism()),
   maxQueueRows: 10_000,
   timeoutMs: 30_000,
 };

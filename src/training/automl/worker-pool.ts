@@ -1,12 +1,10 @@
 /**
  * A fixed pool of worker threads running trials (and the final refit), one request at a time per
  * worker, so long training never blocks the caller's event loop. The data is cloned into each worker
- * once, at start; a request then carries only its plan. The file runs both compiled (dist/*.js) and
- * from sources (tsx, vitest), so the worker entry is the sibling file with the same extension.
+ * once, at start; a request then carries only its plan.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../../core/sibling-worker.js';
 import type { Table } from '../table.js';
 import type { TrialWorkerData } from './trial-worker.js';
 import type { MetricSummary, TrialPlan } from './types.js';
@@ -47,20 +45,6 @@ interface Slot {
   /** Started at construction, and again after a crash when the next request comes. */
   worker?: Worker;
   task?: Task;
-}
-
-/**
- * Compiled, the worker is the sibling .js file. From sources, a bootstrap registers tsx in the worker
- * before importing the sibling .ts file: Node 20 does not apply `--import tsx` from a Worker's
- * execArgv to the worker's entry ("Unknown file extension .ts"), but a registration inside it works.
- */
-function startWorker(workerData: TrialWorkerData): Worker {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./trial-worker${extension}`, import.meta.url);
-  if (extension !== '.ts') return new Worker(entry, { workerData });
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 export class TrialPool {
@@ -108,7 +92,7 @@ export class TrialPool {
   }
 
   private spawn(): Worker {
-    const worker = startWorker(this.data);
+    const worker = startSiblingWorker(import.meta.url, 'trial-worker', this.data);
     worker.on('message', (reply: WorkerReply) => this.finish(worker, reply));
     // A crash (out of memory, a failed start) fails the request it was running; the next request
     // starts a fresh worker, so a worker that cannot start fails requests one by one, not in a loop.

@@ -4,9 +4,8 @@
  * data by message once it exists. Training never waits for a helper to start: see
  * helper-protocol.ts.
  */
-import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from '../../core/sibling-worker.js';
 import {
   CONTROL,
   CONTROL_SLOTS,
@@ -67,23 +66,8 @@ export function stopHelperThreads(helpers: readonly HelperThread[]): void {
   }
 }
 
-/**
- * Runs from dist/*.js and from the TypeScript sources (vitest, tsx), and the worker file follows suit.
- * Node 20 ignores `--import tsx` in a worker's execArgv, so a .ts worker starts from a small script
- * that registers tsx's loader in the worker before importing the file.
- */
 function startHelper(): HelperThread {
-  const extension = extname(fileURLToPath(import.meta.url));
-  const file = new URL(`./helper-worker${extension}`, import.meta.url);
-  const worker =
-    extension === '.ts'
-      ? new Worker(
-          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-             .then((tsx) => tsx.register())
-             .then(() => import(${JSON.stringify(file.href)}));`,
-          { eval: true },
-        )
-      : new Worker(file);
+  const worker = startSiblingWorker(import.meta.url, 'helper-worker', undefined);
   worker.unref();
   // A helper that fails to start is never marked ready, so it is simply not used.
   worker.on('error', () => {});
