@@ -1,5 +1,6 @@
 /** Child processes for end-to-end tests: the real `slipway` binary, free ports, and waiting on output. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -7,15 +8,32 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The installed entry point, exactly as `npx slipway` runs it (`npm test` builds dist first). */
 export const SLIPWAY_BIN = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
+/**
+ * A port for a server the test starts later, as a child process. It is drawn below the kernel's
+ * ephemeral range: a port the OS handed out for `listen(0)` could be handed out again, in the gap
+ * before the child listens, to another test's server (which then answers our readiness probes), or
+ * to an outgoing connection. It is checked free at the time of the call.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const [ephemeralLow] = (
+    await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768')
+  )
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const low = 10_000;
+  const high = Math.max(low + 1_000, ephemeralLow ?? 32_768);
+  for (;;) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canListen(port)) return port;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
