@@ -74,7 +74,13 @@ describe.each(BACKENDS)('an AutoML job across a server kill on %s', (backend) =>
       expect(before.status, 'the job finished before the kill; make it bigger').not.toBe('succeeded');
       if (before.status === 'running' && before.progress.trialsDone >= 2) {
         snapshot = await childRuns(sw, experiment, started.run);
-        if (snapshot.some((run) => run.status === 'running')) break;
+        // A trial is stored before its run is ended, so a `running` run may be a trial already kept:
+        // wait until more runs are running than trials kept without their run ended (read after the
+        // snapshot, so at least as many as at it).
+        const kept = (await sw.automl.get(started.id)).progress.trialsDone;
+        const finished = snapshot.filter((run) => run.status === 'finished').length;
+        const running = snapshot.filter((run) => run.status === 'running').length;
+        if (finished >= 1 && running > kept - finished) break;
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
