@@ -38,13 +38,15 @@ interface Thread {
 export class SessionThreads {
   private readonly threads: Thread[] = [];
   private nextId = 0;
-  private replacing: Promise<void> | undefined;
+  /** Threads being started in place of lost ones. */
+  private readonly replacing = new Set<Promise<void>>();
   private lastFailure = '';
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly label: string,
     private readonly data: SessionThreadData,
+    private readonly wanted: number,
   ) {}
 
   /** Starts the threads; rejects with the runtime's message if any cannot create or warm its session. */
@@ -65,7 +67,7 @@ export class SessionThreads {
       );
       throw failure.reason;
     }
-    const sessions = new SessionThreads(label, data);
+    const sessions = new SessionThreads(label, data, options.threads);
     for (const result of started) if (result.status === 'fulfilled') sessions.adopt(result.value);
     return sessions;
   }
@@ -93,7 +95,7 @@ export class SessionThreads {
       for (const thread of threads) this.fail(thread, `${this.label} was closed`);
       this.closing = Promise.all([
         ...threads.map((thread) => stopWorker(thread.worker)),
-        this.replacing?.catch(() => {}),
+        ...this.replacing,
       ]).then(() => undefined);
     }
     return this.closing;
@@ -138,22 +140,22 @@ export class SessionThreads {
     thread.outbox = [];
   }
 
-  /** Starts one thread in place of a lost one (one at a time). */
+  /** Starts threads in place of lost ones, up to the number wanted. */
   private replace(): void {
-    if (this.replacing !== undefined || this.closing !== undefined) return;
-    this.replacing = startThread(this.data)
-      .then(
-        async (worker) => {
-          if (this.closing === undefined) this.adopt(worker);
-          else await stopWorker(worker);
-        },
-        (error: unknown) => {
-          this.lastFailure = `a new inference thread failed to start (${error instanceof Error ? error.message : error})`;
-        },
-      )
-      .finally(() => {
-        this.replacing = undefined;
-      });
+    while (this.closing === undefined && this.threads.length + this.replacing.size < this.wanted) {
+      const replacing: Promise<void> = startThread(this.data)
+        .then(
+          async (worker) => {
+            if (this.closing === undefined) this.adopt(worker);
+            else await stopWorker(worker);
+          },
+          (error: unknown) => {
+            this.lastFailure = `a new inference thread failed to start (${error instanceof Error ? error.message : error})`;
+          },
+        )
+        .finally(() => this.replacing.delete(replacing));
+      this.replacing.add(replacing);
+    }
   }
 }
 
