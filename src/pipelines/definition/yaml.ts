@@ -20,11 +20,30 @@ export function parsePipelineYaml(text: string, file?: string): Pipeline {
     problems.add([], `YAML: ${firstLine(error.message)}`, position(error.pos[0]));
   if (document.errors.length === 0) reportDuplicateKeys(document.contents, [], problems, position);
   if (problems.count > 0) problems.throwIfAny(undefined, file);
-  const locate = (path: Path): Position | undefined => {
-    const offset = offsetOf(document.contents, path);
+  return validatePipeline(document.toJS(), problems, locator(document.contents, position), file);
+}
+
+/**
+ * Where each path of a pipeline's YAML was written, for problems found after parsing (e.g. an `fn`
+ * step's module that does not bundle). Paths that do not exist point at their nearest parent.
+ */
+export function yamlLocator(text: string): (path: Path) => Position | undefined {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
+  return locator(document.contents, (offset) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  });
+}
+
+function locator(
+  root: unknown,
+  position: (offset: number) => Position,
+): (path: Path) => Position | undefined {
+  return (path) => {
+    const offset = offsetOf(root, path);
     return offset === undefined ? undefined : position(offset);
   };
-  return validatePipeline(document.toJS(), problems, locate, file);
 }
 
 function firstLine(message: string): string {
