@@ -17,6 +17,7 @@ import {
   RunInputService,
 } from './data/index.js';
 import { LineageQuery, LineageRecorder } from './lineage/index.js';
+import { createPipelines, type Pipelines } from './pipelines/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
 import { createServing, DEFAULT_RUNTIME_OPTIONS, type Serving } from './serving/index.js';
 import { type Database, openDatabase } from './store/index.js';
@@ -40,6 +41,8 @@ export interface Platform {
   readonly training: Training;
   /** Deployments and their revisions. */
   readonly serving: Serving;
+  /** Pipelines and their runs; a server calls `pipelines.start()` to resume runs left unfinished. */
+  readonly pipelines: Pipelines;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,22 @@ export async function openPlatform(
     deploymentPollMs: config.serving.deploymentPollMs,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+  const pipelines = createPipelines({
+    database,
+    blobs,
+    audit,
+    clock,
+    lineage,
+    tracking,
+    datasets,
+    registry,
+    training,
+    serving,
+    runInputs,
+    home: config.home,
+    settings: config.pipelines,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   return {
     config,
     database,
@@ -139,7 +158,9 @@ export async function openPlatform(
     registry,
     training,
     serving,
+    pipelines,
     async close() {
+      await pipelines.close();
       await serving.close();
       await training.close();
       engine.close();

@@ -29,6 +29,11 @@ export const BACKUP_TABLES = [
   'deployments',
   'deployment_revisions',
   'inference_log',
+  'pipelines',
+  'pipeline_versions',
+  'pipeline_runs',
+  'pipeline_steps',
+  'pipeline_logs',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -69,6 +74,11 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   deployments: ['id'],
   deployment_revisions: ['deployment_id', 'revision'],
   inference_log: ['id'],
+  pipelines: ['id'],
+  pipeline_versions: ['pipeline_id', 'version'],
+  pipeline_runs: ['id'],
+  pipeline_steps: ['pipeline_run_id', 'step', 'item'],
+  pipeline_logs: ['pipeline_run_id', 'step', 'item', 'seq'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

@@ -15,6 +15,7 @@ import { registerDeployments } from './commands/deployments.js';
 import { registerExperiments } from './commands/experiments.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerModels } from './commands/models.js';
+import { registerPipelines } from './commands/pipelines.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
@@ -54,6 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerTrain(program, ctx);
   registerDeployments(program, ctx);
   registerPredict(program, ctx);
+  registerPipelines(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

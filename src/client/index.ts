@@ -20,6 +20,21 @@ export type {
   ValidationReport,
 } from '../data/index.js';
 export type {
+  ApplyResult,
+  ErrorInfo,
+  ExecutorName,
+  LogChunk,
+  PipelineCode,
+  PipelineInfo,
+  PipelineRunInfo,
+  PipelineRunStatus,
+  PipelineSpec,
+  PipelineStepStatus,
+  PipelineVersionInfo,
+  RunTrigger,
+  StepRunInfo,
+} from '../pipelines/index.js';
+export type {
   AliasMove,
   Approval,
   ApprovalStatus,
@@ -84,5 +99,13 @@ export type {
   PushOptions,
 } from './datasets-api.js';
 export type { ModelFileSource, PulledModel, RegisterOptions } from './models-api.js';
+export type {
+  ApplyFileResult,
+  ListPipelineRunsQuery,
+  ListPipelinesQuery,
+  PipelineLogsQuery,
+  RunPipelineOptions,
+  WaitForRunOptions,
+} from './pipelines-api.js';
 export { Slipway, type StartRunOptions } from './slipway.js';
 export type { CreateOptions } from './tracking-api.js';

@@ -14,6 +14,7 @@ import { DeploymentsApi } from './deployments-api.js';
 import { HttpClient } from './http-client.js';
 import { LineageApi } from './lineage-api.js';
 import { ModelsApi } from './models-api.js';
+import { PipelinesApi } from './pipelines-api.js';
 import { ExperimentsApi, RunsApi } from './tracking-api.js';
 
 export interface StartRunOptions extends Omit<CreateRunInput, 'gitCommit'>, BatchingOptions {
@@ -33,6 +34,7 @@ export class Slipway {
   readonly lineage: LineageApi;
   readonly automl: AutomlApi;
   readonly deployments: DeploymentsApi;
+  readonly pipelines: PipelinesApi;
 
   private constructor(
     private readonly http: HttpClient,
@@ -50,6 +52,7 @@ export class Slipway {
     this.lineage = new LineageApi(http);
     this.automl = new AutomlApi(http);
     this.deployments = new DeploymentsApi(http);
+    this.pipelines = new PipelinesApi(http);
   }
 
   get url(): string {

@@ -30,6 +30,15 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   readonly logLevel: LogLevel;
   readonly serving: ServingSettings;
+  readonly pipelines: PipelineSettings;
+}
+
+/** Pipeline engine settings (SLIPWAY_PIPELINE_*). */
+export interface PipelineSettings {
+  /** Steps running at once on one server, over every run. */
+  readonly concurrency: number;
+  /** How long a run stays with a server that stopped heartbeating before another takes it over. */
+  readonly leaseMs: number;
 }
 
 /** Inference runtime and log settings (SLIPWAY_INFERENCE_*, SLIPWAY_ONNX_*, SLIPWAY_DEPLOYMENT_POLL_MS). */
@@ -139,6 +148,24 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
       problems,
     ),
   };
+  const pipelines: PipelineSettings = {
+    concurrency: parseNumber(
+      'SLIPWAY_PIPELINE_CONCURRENCY',
+      env.SLIPWAY_PIPELINE_CONCURRENCY,
+      32,
+      [1, 4096],
+      true,
+      problems,
+    ),
+    leaseMs: parseNumber(
+      'SLIPWAY_PIPELINE_LEASE_MS',
+      env.SLIPWAY_PIPELINE_LEASE_MS,
+      15_000,
+      [300, 3_600_000],
+      true,
+      problems,
+    ),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     home,
@@ -157,6 +184,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     maxBodyBytes,
     logLevel,
     serving,
+    pipelines,
   };
 }
 

@@ -146,6 +146,10 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
   AUTOML_JOB_NOT_FOUND: { status: 404, meaning: 'no AutoML job with that id' },
   DEPLOYMENT_NOT_FOUND: { status: 404, meaning: 'no deployment with that name' },
   DEPLOYMENT_REVISION_NOT_FOUND: { status: 404, meaning: 'the deployment has no such revision' },
+  PIPELINE_NOT_FOUND: { status: 404, meaning: 'no pipeline with that name' },
+  PIPELINE_VERSION_NOT_FOUND: { status: 404, meaning: 'the pipeline has no such version' },
+  PIPELINE_RUN_NOT_FOUND: { status: 404, meaning: 'no pipeline run with that id' },
+  STEP_NOT_FOUND: { status: 404, meaning: 'the pipeline (or its run) has no step with that name' },
   EXPERIMENT_EXISTS: { status: 409, meaning: 'an experiment (perhaps deleted) already has that name' },
   TOKEN_EXISTS: { status: 409, meaning: 'a token already has that name' },
   MODEL_EXISTS: { status: 409, meaning: 'a model (perhaps deleted) already has that name' },
@@ -170,6 +174,14 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
   RESTORE_TARGET_NOT_EMPTY: {
     status: 409,
     meaning: 'restore needs an empty database; the configured one already holds data',
+  },
+  PIPELINE_RUN_ACTIVE: {
+    status: 409,
+    meaning: 'the pipeline run is still queued or running; cancel it or wait for it to finish',
+  },
+  VALIDATION_FAILED: {
+    status: 422,
+    meaning: 'a dataset version failed expectations a pipeline step required (the details list them)',
   },
   EXPERIMENT_DELETED: { status: 422, meaning: 'the experiment is deleted; restore it first' },
   MODEL_NOT_SERVABLE: {

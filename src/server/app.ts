@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.js';
 import { inferenceRoutes } from './routes/inference.js';
 import { lineageRoutes } from './routes/lineage.js';
 import { modelRoutes } from './routes/models.js';
+import { pipelineRoutes } from './routes/pipelines.js';
 import { runRoutes } from './routes/runs.js';
 import type { ZodApp } from './zod-app.js';
 
@@ -99,5 +100,6 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   lineageRoutes(app, platform);
   automlRoutes(app, platform);
   deploymentRoutes(app, platform);
+  pipelineRoutes(app, platform);
   return app;
 }

@@ -38,7 +38,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     await app.listen({ host: config.host, port: config.port });
-    if (options.inferenceOnly !== true) await platform.training.automl.resume();
+    if (options.inferenceOnly !== true) {
+      await platform.training.automl.resume();
+      platform.pipelines.start();
+    }
     await platform.serving.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -29,6 +29,11 @@ export interface Tables {
   deployments: DeploymentRow;
   deployment_revisions: DeploymentRevisionRow;
   inference_log: InferenceLogRow;
+  pipelines: PipelineRow;
+  pipeline_versions: PipelineVersionRow;
+  pipeline_runs: PipelineRunRow;
+  pipeline_steps: PipelineStepRow;
+  pipeline_logs: PipelineLogRow;
 }
 
 export interface ExperimentRow {
@@ -323,4 +328,108 @@ export interface InferenceLogRow {
   /** JSON: the prediction (label or value), with probabilities for classifiers; or the outputs by name. */
   prediction: string;
   latency_ms: number;
+}
+
+export interface PipelineRow {
+  id: string;
+  name: string;
+  description: string;
+  latest_version: number;
+  created_by: string;
+  created_at: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface PipelineVersionRow {
+  pipeline_id: string;
+  version: number;
+  /** sha256 of the validated definition and its code: applying the same again makes no version. */
+  digest: string;
+  /** JSON of the PipelineSpec as applied (the server parses it again; it is the wire format). */
+  spec: string;
+  /** JSON of the code that came with it: bundles per fn step and the files snapshot, as blob digests. */
+  code: string;
+  /** The file it was applied from (base name), or 'api'. */
+  source: string;
+  created_by: string;
+  created_at: number;
+}
+
+export type PipelineRunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface PipelineRunRow {
+  id: string;
+  pipeline_id: string;
+  version: number;
+  status: PipelineRunStatus;
+  /** JSON object of every param's value, defaults filled in. */
+  params: string;
+  executor: 'local' | 'queue';
+  /** 0 when started with --no-cache. */
+  use_cache: number;
+  /** JSON of why the run started (manual, schedule, webhook, dataset, retry). */
+  trigger: string;
+  /** The tracking run that records the pipeline run's params, metrics, artifacts and lineage. */
+  tracking_run_id: string;
+  error: string | null;
+  cancel_requested: number;
+  /** The server driving the run, while its lease lasts. */
+  owner: string | null;
+  lease_expires_at: number | null;
+  created_by: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export type PipelineStepStatus =
+  | 'pending'
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+  | 'cached';
+
+export interface PipelineStepRow {
+  pipeline_run_id: string;
+  step: string;
+  /** -1 for a step as a whole; 0.. for the items of a foreach step. */
+  item: number;
+  status: PipelineStepStatus;
+  /** Attempts started so far (an attempt interrupted by a server stop is not counted as a failure). */
+  attempt: number;
+  /** Attempts that failed (or timed out): retries stop when they exceed the step's retry count. */
+  failures: number;
+  /** JSON of the foreach item this row runs. */
+  item_value: string | null;
+  /** JSON of the resolved inputs of the latest attempt. */
+  inputs: string | null;
+  /** JSON of the outputs by name. */
+  outputs: string | null;
+  cache_key: string | null;
+  /** The pipeline run whose outputs a cached step reused. */
+  cached_from: string | null;
+  /** Why a step was skipped or cancelled. */
+  reason: string | null;
+  /** JSON {code, message} of the last failure. */
+  error: string | null;
+  /** When a failed attempt's retry is due. */
+  retry_at: number | null;
+  worker: string | null;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+export interface PipelineLogRow {
+  pipeline_run_id: string;
+  step: string;
+  item: number;
+  seq: number;
+  at: number;
+  text: string;
 }

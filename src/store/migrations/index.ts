@@ -4,10 +4,12 @@ import * as foundation from './0001-foundation.js';
 import * as registry from './0002-registry.js';
 import * as training from './0003-training.js';
 import * as serving from './0004-serving.js';
+import * as pipelines from './0005-pipelines.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-registry': registry,
   '0003-training': training,
   '0004-serving': serving,
+  '0005-pipelines': pipelines,
 };

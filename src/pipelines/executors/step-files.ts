@@ -1,0 +1,70 @@
+/**
+ * Files that flow between steps travel as artifacts of the pipeline run's tracking run: a step's
+ * file outputs are stored as `steps/<step>[/<item>]/<output>` and passed on as their URIs
+ * (`runs/<run>/artifacts/<path>`); a consumer gets a local copy. Whoever runs the step (this server
+ * or a queue worker on another machine) does both, so no path ever crosses machines.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { RequestContext } from '../../core/context.js';
+import type { Tracking } from '../../tracking/index.js';
+import type { JsonValue, OutputType } from '../definition/index.js';
+import { StepFailure } from './step-failure.js';
+
+const ARTIFACT_URI = /^runs\/([^/]+)\/artifacts\/(.+)$/;
+
+export class StepFiles {
+  constructor(private readonly tracking: Tracking) {}
+
+  /** The digest of the artifact a file value names (part of a consumer's cache key). */
+  async digest(value: JsonValue): Promise<string> {
+    const { run, path } = parseArtifactUri(value);
+    return (await this.tracking.artifacts.stat(run, path)).digest;
+  }
+
+  /** Copies the artifact a file value names to `target`; answers `target`. */
+  async download(value: JsonValue, target: string): Promise<string> {
+    const { run, path } = parseArtifactUri(value);
+    const info = await this.tracking.artifacts.stat(run, path);
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(await this.tracking.artifacts.read(run, info), createWriteStream(target));
+    return target;
+  }
+
+  /** Stores file outputs (local paths) as artifacts of the run; their values become artifact URIs. */
+  async store(
+    ctx: RequestContext,
+    trackingRun: string,
+    step: string,
+    item: number | undefined,
+    declared: Readonly<Record<string, OutputType>>,
+    outputs: Readonly<Record<string, JsonValue>>,
+  ): Promise<Record<string, JsonValue>> {
+    const stored: Record<string, JsonValue> = { ...outputs };
+    for (const [name, type] of Object.entries(declared)) {
+      if (type !== 'file') continue;
+      const path = outputs[name] as string;
+      const info = await stat(path).catch(() => undefined);
+      if (info === undefined || !info.isFile()) {
+        throw new StepFailure('OUTPUT_INVALID', `file output '${name}' was not written (looked for ${path})`);
+      }
+      const artifact = `steps/${step}${item === undefined ? '' : `/${item}`}/${name}`;
+      await this.tracking.artifacts.put(ctx, trackingRun, artifact, createReadStream(path));
+      stored[name] = `runs/${trackingRun}/artifacts/${artifact}`;
+    }
+    return stored;
+  }
+}
+
+function parseArtifactUri(value: JsonValue): { run: string; path: string } {
+  const match = typeof value === 'string' ? ARTIFACT_URI.exec(value) : null;
+  if (match === null) {
+    throw new StepFailure(
+      'INPUT_INVALID',
+      `expected a file output such as runs/<run>/artifacts/<path>, got ${JSON.stringify(value)}`,
+    );
+  }
+  return { run: match[1]!, path: match[2]! };
+}
