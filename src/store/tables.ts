@@ -34,6 +34,8 @@ export interface Tables {
   pipeline_runs: PipelineRunRow;
   pipeline_steps: PipelineStepRow;
   pipeline_logs: PipelineLogRow;
+  pipeline_schedules: PipelineScheduleRow;
+  pipeline_triggers: PipelineTriggerRow;
 }
 
 export interface ExperimentRow {
@@ -432,4 +434,38 @@ export interface PipelineLogRow {
   seq: number;
   at: number;
   text: string;
+}
+
+export interface PipelineScheduleRow {
+  id: string;
+  pipeline_id: string;
+  /** Its index in the pipeline's `schedules`. */
+  position: number;
+  cron: string;
+  timezone: string;
+  /** JSON object of param values for its runs. */
+  params: string;
+  /** The next tick; moved on by compare-and-set by the server that fires it. */
+  next_fire_at: number;
+  last_fire_at: number | null;
+  last_run_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PipelineTriggerRow {
+  id: string;
+  pipeline_id: string;
+  position: number;
+  /** Dataset name pattern (`*`, `?`). */
+  dataset: string;
+  /** The param that receives the new version. */
+  param: string | null;
+  params: string;
+  /** The newest dataset version id considered so far ('' before any). */
+  watermark: string;
+  last_fire_at: number | null;
+  last_run_id: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -162,7 +162,7 @@ describe('rejections name the exact place', () => {
       name: 'an unknown top-level field',
       yaml: 'name: p\nsteps:\n  - name: a\n    kind: fn\n    module: ./a.ts\nowner: me\n',
       message:
-        "line 6, column 1: owner: unknown field 'owner' (allowed: name, description, params, concurrency, steps)",
+        "line 6, column 1: owner: unknown field 'owner' (allowed: name, description, params, concurrency, steps, schedules, triggers)",
       at: { field: 'owner', line: 6, column: 1 },
     },
     {

@@ -19,7 +19,7 @@ export interface BuiltinSchema {
 
 export const BUILTIN_SCHEMAS = {
   'dataset.push': {
-    inputs: { name: { type: 'string' }, file: { type: 'string' } },
+    inputs: { name: { type: 'string' }, file: { type: 'file' } },
     outputs: { dataset: 'dataset' },
   },
   'dataset.validate': {

@@ -7,6 +7,7 @@ export { type ExpressionContext, evaluateExpression } from './expression-evaluat
 export { type ExpressionProblem, parseExpression } from './expression-parser.js';
 export { dependenciesOf, downstreamOf, topologicalOrder, upstreamOf } from './graph.js';
 export { type PipelineSource, parsePipeline } from './parse-pipeline.js';
+export { matchesDatasetPattern } from './parse-schedules.js';
 export type { Problem } from './problems.js';
 export { renderDag } from './render.js';
 export type * from './spec-types.js';

@@ -13,6 +13,7 @@ import {
   readObject,
   readString,
 } from './fields.js';
+import { parseSchedules, parseTriggers } from './parse-schedules.js';
 import { parseStep } from './parse-step.js';
 import { type Path, type Position, Problems } from './problems.js';
 import { type JsonValue, PARAM_TYPES, type ParamSpec, type ParamType, type Pipeline } from './types.js';
@@ -38,7 +39,7 @@ export function validatePipeline(
   const raw = readObject(
     input,
     [],
-    ['name', 'description', 'params', 'concurrency', 'steps'],
+    ['name', 'description', 'params', 'concurrency', 'steps', 'schedules', 'triggers'],
     ['name', 'steps'],
     problems,
   );
@@ -50,6 +51,8 @@ export function validatePipeline(
   const description = readString(raw.description, ['description'], problems, false);
   const params = parseParams(raw.params, problems);
   const concurrency = readInteger(raw.concurrency, ['concurrency'], [1, 64], problems);
+  const schedules = parseSchedules(raw.schedules, params, problems);
+  const triggers = parseTriggers(raw.triggers, params, problems);
 
   const rawSteps = Array.isArray(raw.steps) ? raw.steps : [];
   if (raw.steps !== undefined && (!Array.isArray(raw.steps) || raw.steps.length === 0))
@@ -77,6 +80,8 @@ export function validatePipeline(
     params,
     ...(concurrency === undefined ? {} : { concurrency }),
     steps: steps.map((entry) => entry.step),
+    ...(schedules.length === 0 ? {} : { schedules }),
+    ...(triggers.length === 0 ? {} : { triggers }),
   };
 }
 

@@ -69,4 +69,16 @@ export interface PipelineSpec {
   /** Steps of this pipeline that may run at once, 1–64. */
   readonly concurrency?: number;
   readonly steps: readonly StepSpec[];
+  /** Cron schedules, e.g. `{ cron: '0 3 * * *', timezone: 'Europe/Paris', params: { … } }`. */
+  readonly schedules?: readonly {
+    readonly cron: string;
+    readonly timezone?: string;
+    readonly params?: Readonly<Record<string, JsonValue>>;
+  }[];
+  /** Runs on new dataset versions: `{ dataset: 'churn-*', param: 'data' }`. */
+  readonly triggers?: readonly {
+    readonly dataset: string;
+    readonly param?: string;
+    readonly params?: Readonly<Record<string, JsonValue>>;
+  }[];
 }

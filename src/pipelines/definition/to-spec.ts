@@ -13,6 +13,8 @@ export function toPipelineSpec(pipeline: Pipeline): PipelineSpec {
     params: pipeline.params,
     ...(pipeline.concurrency === undefined ? {} : { concurrency: pipeline.concurrency }),
     steps: pipeline.steps.map(stepToSpec),
+    ...(pipeline.schedules === undefined ? {} : { schedules: pipeline.schedules }),
+    ...(pipeline.triggers === undefined ? {} : { triggers: pipeline.triggers }),
   };
 }
 

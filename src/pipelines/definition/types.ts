@@ -120,6 +120,22 @@ export interface BuiltinStep extends StepCommon {
 
 export type Step = FnStep | CommandStep | GateStep | BuiltinStep;
 
+/** A cron schedule: each tick starts a run with these param values (the rest default). */
+export interface Schedule {
+  readonly cron: string;
+  /** IANA time zone the cron expression is read in. */
+  readonly timezone: string;
+  readonly params: Readonly<Record<string, JsonValue>>;
+}
+
+/** Starts a run for each new version of a dataset whose name matches `dataset` (`*`, `?`). */
+export interface DatasetTrigger {
+  readonly dataset: string;
+  /** The param that receives the new version as `name@version`. */
+  readonly param?: string;
+  readonly params: Readonly<Record<string, JsonValue>>;
+}
+
 export interface Pipeline {
   readonly name: string;
   readonly description?: string;
@@ -127,4 +143,7 @@ export interface Pipeline {
   /** Steps of this pipeline that may run at once; absent means only the global limit applies. */
   readonly concurrency?: number;
   readonly steps: readonly Step[];
+  /** Present when the pipeline has any. */
+  readonly schedules?: readonly Schedule[];
+  readonly triggers?: readonly DatasetTrigger[];
 }

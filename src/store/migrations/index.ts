@@ -5,6 +5,7 @@ import * as registry from './0002-registry.js';
 import * as training from './0003-training.js';
 import * as serving from './0004-serving.js';
 import * as pipelines from './0005-pipelines.js';
+import * as pipelineSchedules from './0006-pipeline-schedules.js';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
@@ -12,4 +13,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-training': training,
   '0004-serving': serving,
   '0005-pipelines': pipelines,
+  '0006-pipeline-schedules': pipelineSchedules,
 };
