@@ -5,6 +5,7 @@
 import { runAutomlQualityBenchmark } from './automl-quality.js';
 import { runDatasetsBenchmark } from './datasets.js';
 import { runGbdtBenchmark } from './gbdt.js';
+import { runPipelinesBenchmark } from './pipelines.js';
 import { runServingBenchmark } from './serving.js';
 import { runTrackingBenchmark } from './tracking.js';
 
@@ -38,6 +39,11 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       'V2 inference under autocannon load vs a raw node:http + onnxruntime server; batching on vs off; canary split vs one route',
     run: runServingBenchmark,
+  },
+  pipelines: {
+    description:
+      '1,000 no-op fn steps (a fan-out and a chain) through the engine vs the same function awaited directly; ms/step overhead',
+    run: runPipelinesBenchmark,
   },
 };
 

@@ -136,6 +136,7 @@ export async function openPlatform(
     runInputs,
     home: config.home,
     settings: config.pipelines,
+    ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   return {

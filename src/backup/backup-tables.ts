@@ -34,6 +34,8 @@ export const BACKUP_TABLES = [
   'pipeline_runs',
   'pipeline_steps',
   'pipeline_logs',
+  'pipeline_schedules',
+  'pipeline_triggers',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -79,6 +81,8 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   pipeline_runs: ['id'],
   pipeline_steps: ['pipeline_run_id', 'step', 'item'],
   pipeline_logs: ['pipeline_run_id', 'step', 'item', 'seq'],
+  pipeline_schedules: ['id'],
+  pipeline_triggers: ['id'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

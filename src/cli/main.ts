@@ -21,6 +21,7 @@ import { registerQuickstart } from './commands/quickstart.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServer } from './commands/server.js';
 import { registerTrain } from './commands/train.js';
+import { registerWorkers } from './commands/workers.js';
 import { CliContext, type CliIO, UsageError } from './context.js';
 
 export const EXIT_OK = 0;
@@ -56,6 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerDeployments(program, ctx);
   registerPredict(program, ctx);
   registerPipelines(program, ctx);
+  registerWorkers(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

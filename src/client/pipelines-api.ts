@@ -11,6 +11,7 @@ import type {
   PipelineRunStatus,
   PipelineVersionInfo,
 } from '../pipelines/entities.js';
+import type { PipelineSchedules, WorkerList } from '../pipelines/index.js';
 import type { ApplyResult } from '../pipelines/pipeline-service.js';
 import type { LogChunk } from '../pipelines/run-service.js';
 import type { HttpClient } from './http-client.js';
@@ -153,6 +154,26 @@ export class PipelinesApi {
       query: { ...query },
     });
     return answer.chunks;
+  }
+
+  /** The queue workers alive now (`queue: false` when the server has no Redis). */
+  workers(): Promise<WorkerList> {
+    return this.http.request('GET', '/api/v1/workers');
+  }
+
+  /** Cron schedules and dataset triggers, of one pipeline or of all. */
+  schedules(pipeline?: string): Promise<PipelineSchedules> {
+    return this.http.request('GET', '/api/v1/pipeline-schedules', {
+      query: pipeline === undefined ? {} : { pipeline },
+    });
+  }
+
+  /** The webhook: starts a run of the latest version, recorded as started by a webhook. */
+  trigger(
+    name: string,
+    options: { params?: Record<string, unknown>; executor?: ExecutorName } = {},
+  ): Promise<PipelineRunInfo> {
+    return this.http.request('POST', `${pipelinePath(name)}/trigger`, { body: { ...options } });
   }
 
   /** Polls until the run succeeded, failed or was cancelled, and answers it in that state. */

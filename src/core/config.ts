@@ -39,6 +39,12 @@ export interface PipelineSettings {
   readonly concurrency: number;
   /** How long a run stays with a server that stopped heartbeating before another takes it over. */
   readonly leaseMs: number;
+  /** Queue executor: how long a worker's hold on a job lasts unrenewed before the job counts as stalled. */
+  readonly queueLockMs: number;
+  /** Queue executor: how long Redis may stay unreachable before a waiting attempt fails. */
+  readonly queueOutageMs: number;
+  /** Queue executor: the prefix of every Redis key (queues, worker heartbeats, abort channel). */
+  readonly queuePrefix: string;
 }
 
 /** Inference runtime and log settings (SLIPWAY_INFERENCE_*, SLIPWAY_ONNX_*, SLIPWAY_DEPLOYMENT_POLL_MS). */
@@ -165,6 +171,23 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
       true,
       problems,
     ),
+    queueLockMs: parseNumber(
+      'SLIPWAY_QUEUE_LOCK_MS',
+      env.SLIPWAY_QUEUE_LOCK_MS,
+      30_000,
+      [500, 3_600_000],
+      true,
+      problems,
+    ),
+    queueOutageMs: parseNumber(
+      'SLIPWAY_QUEUE_OUTAGE_MS',
+      env.SLIPWAY_QUEUE_OUTAGE_MS,
+      300_000,
+      [100, 86_400_000],
+      true,
+      problems,
+    ),
+    queuePrefix: parseQueuePrefix(env.SLIPWAY_QUEUE_PREFIX, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -186,6 +209,16 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
     serving,
     pipelines,
   };
+}
+
+function parseQueuePrefix(raw: string | undefined, problems: string[]): string {
+  const text = nonEmpty(raw);
+  if (text === undefined) return 'slipway';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text)) {
+    problems.push(`SLIPWAY_QUEUE_PREFIX: must be 1-64 letters, digits, '_' or '-', got '${text}'`);
+    return 'slipway';
+  }
+  return text;
 }
 
 function parseNumber(

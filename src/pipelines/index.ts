@@ -12,21 +12,34 @@ import type { PipelineSettings } from '../core/config.js';
 import type { Logger } from '../core/logger.js';
 import type { BuiltinDeps } from './builtins/index.js';
 import { PipelineEngine } from './engine/engine.js';
+import type { ExecutorName } from './entities.js';
 import { CodeCache } from './executors/code-cache.js';
 import { LocalExecutor } from './executors/local-executor.js';
 import { StepFiles } from './executors/step-files.js';
 import { PipelineService } from './pipeline-service.js';
+import { QueueExecutor, type WorkerInfo } from './queue/index.js';
 import { PipelineRunService } from './run-service.js';
+import { Scheduler } from './schedules/scheduler.js';
+
+/** How often each server looks for due schedules and new dataset versions. */
+const SCHEDULER_TICK_MS = 1_000;
 
 export * from './definition/index.js';
 export * from './entities.js';
+export { CodeCache } from './executors/code-cache.js';
+export { FnPool } from './executors/fn-pool.js';
+export { StepFiles } from './executors/step-files.js';
 export { resolveRunParams } from './params.js';
 export {
   type ApplyInput,
   type ApplyResult,
   type ListPipelinesInput,
+  type PipelineSchedules,
   PipelineService,
+  type ScheduleInfo,
+  type TriggerInfo,
 } from './pipeline-service.js';
+export * from './queue/index.js';
 export {
   type ListRunsInput,
   type LogChunk,
@@ -41,14 +54,26 @@ export interface PipelinesDeps extends BuiltinDeps {
   readonly clock: Clock;
   readonly home: string;
   readonly settings: PipelineSettings;
+  /** With Redis, runs may use the `queue` executor (steps run by `slipway worker` processes). */
+  readonly redisUrl?: string;
   readonly logger?: Logger;
+}
+
+/** The queue workers alive now; `queue: false` when this server has no Redis. */
+export interface WorkerList {
+  readonly queue: boolean;
+  readonly items: readonly WorkerInfo[];
 }
 
 export interface Pipelines {
   readonly pipelines: PipelineService;
   readonly runs: PipelineRunService;
-  /** Starts heartbeats and resumes runs no live server holds (a stopped or killed server's). */
+  /**
+   * Starts heartbeats (resuming runs no live server holds, a stopped or killed server's) and the
+   * scheduler (cron schedules and dataset triggers).
+   */
   start(): void;
+  workers(): Promise<WorkerList>;
   close(): Promise<void>;
 }
 
@@ -62,6 +87,15 @@ export function createPipelines(deps: PipelinesDeps): Pipelines {
     builtins: deps,
     scratchRoot: join(root, 'scratch'),
   });
+  const queue =
+    deps.redisUrl === undefined
+      ? undefined
+      : new QueueExecutor({
+          redisUrl: deps.redisUrl,
+          prefix: deps.settings.queuePrefix,
+          outageMs: deps.settings.queueOutageMs,
+          ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+        });
   const engine = new PipelineEngine(
     {
       database: deps.database,
@@ -70,25 +104,35 @@ export function createPipelines(deps: PipelinesDeps): Pipelines {
       tracking: deps.tracking,
       runInputs: deps.runInputs,
       lineage: deps.lineage,
-      executors: { local },
+      executors: queue === undefined ? { local } : { local, queue },
       files,
       ...(deps.logger === undefined ? {} : { logger: deps.logger }),
     },
     { concurrency: deps.settings.concurrency, leaseMs: deps.settings.leaseMs, owner },
   );
+  const runs = new PipelineRunService(
+    deps.database,
+    deps.audit,
+    deps.clock,
+    deps.tracking,
+    engine,
+    owner,
+    deps.settings.leaseMs,
+    new Set<ExecutorName>(queue === undefined ? ['local'] : ['local', 'queue']),
+  );
+  const scheduler = new Scheduler(deps.database, deps.clock, runs, SCHEDULER_TICK_MS, deps.logger);
   return {
     pipelines: new PipelineService(deps.database, deps.audit, deps.clock),
-    runs: new PipelineRunService(
-      deps.database,
-      deps.audit,
-      deps.clock,
-      deps.tracking,
-      engine,
-      owner,
-      deps.settings.leaseMs,
-      new Set(['local']),
-    ),
-    start: () => engine.start(),
-    close: () => engine.close(),
+    runs,
+    start: () => {
+      engine.start();
+      scheduler.start();
+    },
+    workers: async () =>
+      queue === undefined ? { queue: false, items: [] } : { queue: true, items: await queue.workers() },
+    close: async () => {
+      await scheduler.close();
+      await engine.close();
+    },
   };
 }

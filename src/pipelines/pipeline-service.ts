@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AuditLog } from '../auth/index.js';
-import type { Clock } from '../core/clock.js';
+import { type Clock, toIso } from '../core/clock.js';
 import type { RequestContext } from '../core/context.js';
 import { InvalidError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -20,7 +20,13 @@ import {
   recordBlobs,
   whereNameContains,
 } from '../store/index.js';
-import { canonicalJson, type Pipeline, parsePipeline, toPipelineSpec } from './definition/index.js';
+import {
+  canonicalJson,
+  type JsonValue,
+  type Pipeline,
+  parsePipeline,
+  toPipelineSpec,
+} from './definition/index.js';
 import {
   type PipelineCode,
   type PipelineInfo,
@@ -28,6 +34,7 @@ import {
   toPipelineInfo,
   toPipelineVersionInfo,
 } from './entities.js';
+import { NEVER, syncSchedules } from './schedules/schedule-rows.js';
 
 export interface ApplyInput {
   /** The definition in its written form (YAML parsed to an object, or a definePipeline spec). */
@@ -42,6 +49,31 @@ export interface ApplyResult {
   readonly version: PipelineVersionInfo;
   /** False when the definition and code equal the latest version's. */
   readonly created: boolean;
+}
+
+export interface ScheduleInfo {
+  readonly pipeline: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly params: Readonly<Record<string, JsonValue>>;
+  /** Absent when the expression never fires again. */
+  readonly nextFireAt?: string;
+  readonly lastFireAt?: string;
+  readonly lastRun?: string;
+}
+
+export interface TriggerInfo {
+  readonly pipeline: string;
+  readonly dataset: string;
+  readonly param?: string;
+  readonly params: Readonly<Record<string, JsonValue>>;
+  readonly lastFireAt?: string;
+  readonly lastRun?: string;
+}
+
+export interface PipelineSchedules {
+  readonly schedules: readonly ScheduleInfo[];
+  readonly triggers: readonly TriggerInfo[];
 }
 
 export interface ListPipelinesInput extends PageRequest {
@@ -119,6 +151,7 @@ export class PipelineService {
       };
       await trx.insertInto('pipeline_versions').values(versionRow).execute();
       await recordBlobs(trx, [...Object.values(code.bundles), ...Object.values(code.files)], now);
+      await syncSchedules(trx, row.id, pipeline, now);
       await this.audit.record(trx, ctx, {
         action: 'pipeline.apply',
         resourceType: 'pipeline',
@@ -187,6 +220,46 @@ export class PipelineService {
       (row) => Number(row.version),
       (row) => toPipelineVersionInfo(pipeline.name, row),
     );
+  }
+
+  /** Schedules and dataset triggers, of one pipeline or of all, with when they fire next and last. */
+  async schedules(name?: string): Promise<PipelineSchedules> {
+    const { db } = this.database;
+    const pipeline = name === undefined ? undefined : await findPipeline(db, name);
+    let schedules = db
+      .selectFrom('pipeline_schedules')
+      .innerJoin('pipelines', 'pipelines.id', 'pipeline_schedules.pipeline_id')
+      .selectAll('pipeline_schedules')
+      .select('pipelines.name as pipeline_name');
+    let triggers = db
+      .selectFrom('pipeline_triggers')
+      .innerJoin('pipelines', 'pipelines.id', 'pipeline_triggers.pipeline_id')
+      .selectAll('pipeline_triggers')
+      .select('pipelines.name as pipeline_name');
+    if (pipeline !== undefined) {
+      schedules = schedules.where('pipeline_schedules.pipeline_id', '=', pipeline.id);
+      triggers = triggers.where('pipeline_triggers.pipeline_id', '=', pipeline.id);
+    }
+    const iso = (value: number | null) => (value === null ? {} : { at: toIso(Number(value)) });
+    return {
+      schedules: (await schedules.orderBy('pipelines.name').orderBy('position').execute()).map((row) => ({
+        pipeline: row.pipeline_name,
+        cron: row.cron,
+        timezone: row.timezone,
+        params: JSON.parse(row.params) as Record<string, JsonValue>,
+        ...(Number(row.next_fire_at) >= NEVER ? {} : { nextFireAt: toIso(Number(row.next_fire_at)) }),
+        ...(row.last_fire_at === null ? {} : { lastFireAt: iso(row.last_fire_at).at }),
+        ...(row.last_run_id === null ? {} : { lastRun: row.last_run_id }),
+      })),
+      triggers: (await triggers.orderBy('pipelines.name').orderBy('position').execute()).map((row) => ({
+        pipeline: row.pipeline_name,
+        dataset: row.dataset,
+        ...(row.param === null ? {} : { param: row.param }),
+        params: JSON.parse(row.params) as Record<string, JsonValue>,
+        ...(row.last_fire_at === null ? {} : { lastFireAt: iso(row.last_fire_at).at }),
+        ...(row.last_run_id === null ? {} : { lastRun: row.last_run_id }),
+      })),
+    };
   }
 }
 

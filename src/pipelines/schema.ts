@@ -148,3 +148,38 @@ export const LogChunks = z.object({
     )
     .readonly(),
 });
+
+export const TriggerRunBody = z.strictObject({
+  params: JsonObject.optional().describe('Param values; text is converted to the declared type'),
+  executor: z.enum(EXECUTORS).optional(),
+});
+
+export const SchedulesQuery = z.object({ pipeline: z.string().optional() }).strict();
+
+export const PipelineSchedulesSchema = z.object({
+  schedules: z
+    .array(
+      z.object({
+        pipeline: z.string(),
+        cron: z.string(),
+        timezone: z.string(),
+        params: JsonObject,
+        nextFireAt: Iso.optional().describe('Absent when the expression never fires again'),
+        lastFireAt: Iso.optional(),
+        lastRun: z.string().optional(),
+      }),
+    )
+    .readonly(),
+  triggers: z
+    .array(
+      z.object({
+        pipeline: z.string(),
+        dataset: z.string().describe('Dataset name pattern'),
+        param: z.string().optional(),
+        params: JsonObject,
+        lastFireAt: Iso.optional(),
+        lastRun: z.string().optional(),
+      }),
+    )
+    .readonly(),
+});

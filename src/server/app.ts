@@ -29,6 +29,7 @@ import { lineageRoutes } from './routes/lineage.js';
 import { modelRoutes } from './routes/models.js';
 import { pipelineRoutes } from './routes/pipelines.js';
 import { runRoutes } from './routes/runs.js';
+import { workerRoutes } from './routes/workers.js';
 import type { ZodApp } from './zod-app.js';
 
 const MAX_PARAM_LENGTH = 1024;
@@ -101,5 +102,6 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   automlRoutes(app, platform);
   deploymentRoutes(app, platform);
   pipelineRoutes(app, platform);
+  workerRoutes(app, platform);
   return app;
 }

@@ -1,6 +1,7 @@
 /**
- * `slipway quickstart` as a new user runs it: the real binary in a fresh folder. The AutoML job it
- * runs is then read back by a fresh server, and the model it registered is run in ONNX Runtime.
+ * `slipway quickstart` as a new user runs it: the real binary in a fresh folder, running the
+ * churn-lifecycle example pipeline. What the pipeline made (its run, the AutoML job, the champion, the
+ * deployment) is then read back by a fresh server, and the model it registered is run in ONNX Runtime.
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,16 +25,34 @@ describe('slipway quickstart', () => {
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('--exit logs the demo, checks it, and exits 0; the result survives a restart and its model runs', async () => {
+  it('--exit runs the lifecycle pipeline, checks it, and exits 0; the result survives a restart and its model runs', async () => {
     const quickstart = spawnSlipway(['quickstart', '--exit'], { cwd: folder, env: { SLIPWAY_PORT: '0' } });
     expect(await quickstart.exited, quickstart.output()).toBe(0);
-    expect(quickstart.output()).toContain(
+    const output = quickstart.output();
+    expect(output).toContain('applied pipeline churn-lifecycle version 1 (9 steps)');
+    // One line per step state change, finished steps with their duration.
+    for (const step of [
+      'generate',
+      'push',
+      'push-holdout',
+      'validate',
+      'train',
+      'evaluate',
+      'gate',
+      'champion',
+      'deploy',
+    ])
+      expect(output).toMatch(new RegExp(`^ +${step} +succeeded +\\d+(\\.\\d)?m?s$`, 'm'));
+    expect(output).toContain(
       'read back: run search, compare and a verified model download agree with the leaderboard',
     );
-    expect(quickstart.output()).toContain(join(folder, '.slipway', 'admin.token'));
-    expect(quickstart.output()).toContain(
-      'deployment churn (revision 1) routes 100% to churn@champion = churn@1',
-    );
+    expect(output).toContain(join(folder, '.slipway', 'admin.token'));
+    expect(output).toContain('deployment churn (revision 1) routes 100% to churn@champion = churn@1');
+    const runId = /pipeline run {2}(\w+) \(tracking run (\w+)\)/.exec(output);
+    expect(runId, output).not.toBeNull();
+    expect(output).toContain(`npx slipway pipelines status ${runId![1]}`);
+    expect(output).toContain(`npx slipway pipelines logs ${runId![1]} --step train`);
+    expect(output).toContain('npx slipway pipelines show churn-lifecycle');
 
     const server = await startServer(
       loadServerConfig({
@@ -44,6 +63,11 @@ describe('slipway quickstart', () => {
     );
     const sw = await Slipway.connect({ url: server.url, home: join(folder, '.slipway'), env: {} });
     try {
+      const runs = await sw.pipelines.runs({ pipeline: 'churn-lifecycle' });
+      expect(runs.items.map((run) => run.status)).toEqual(['succeeded']);
+      const run = await sw.pipelines.getRun(runs.items[0]!.id);
+      expect(run.steps?.find((step) => step.step === 'evaluate')?.outputs?.auc).toBeGreaterThan(0.7);
+      expect(run.steps?.find((step) => step.step === 'deploy')?.outputs).toEqual({ revision: 1 });
       const jobs = await sw.automl.list();
       expect(jobs.items).toHaveLength(1);
       const job = jobs.items[0]!;
@@ -58,7 +82,7 @@ describe('slipway quickstart', () => {
 
       // Every trial is a finished or failed child run of the AutoML run, ranked as the leaderboard.
       const trials = await sw.runs.search({
-        experiments: ['demo'],
+        experiments: ['automl-churn-train'],
         filter: `parent_run_id = '${job.run}' and status = 'finished'`,
         orderBy: ['metrics.cv/roc_auc desc'],
       });
@@ -112,6 +136,11 @@ describe('slipway quickstart', () => {
       expect(graph.nodes.map((n) => n.id)).toEqual(
         expect.arrayContaining([`run:${job.run}`, 'model:churn@1']),
       );
+      // The pipeline's train step ran that job: its output names the same run and model.
+      expect(run.steps?.find((step) => step.step === 'train')?.outputs).toMatchObject({
+        run: job.run,
+        model: 'churn@1',
+      });
     } finally {
       await sw.close();
       await server.close();
@@ -123,21 +152,23 @@ describe('slipway quickstart', () => {
     const quickstart = spawnSlipway(['quickstart'], { cwd: folder, env: { SLIPWAY_PORT: String(port) } });
     try {
       await quickstart.waitFor(/Press Ctrl-C to stop/);
-      // A second quickstart in the same folder adds a new AutoML run and its trials to 'demo'.
+      // A second quickstart in the same folder runs the pipeline again: the data are the same bytes, so
+      // everything up to the gate comes from the cache (no second AutoML job); alias and deploy run again.
+      expect(quickstart.output()).toMatch(/^ +train +cached +0ms \(cached from run \w+\)$/m);
       const env = { SLIPWAY_PORT: String(port) };
       const jobs = await cli(['--json', 'automl', 'list'], env, folder);
       expect(jobs.code, jobs.stderr).toBe(0);
-      const finished = jobs.json<{ items: { status: string; progress: { trialsDone: number } }[] }>().items;
-      expect(finished.map((job) => job.status)).toEqual(['succeeded', 'succeeded']);
-      const listed = await cli(
-        ['--json', 'runs', 'list', '--experiment', 'demo', '--limit', '1000'],
-        env,
-        folder,
-      );
-      expect(listed.code, listed.stderr).toBe(0);
-      const runs = finished.reduce((sum, job) => sum + 1 + job.progress.trialsDone, 0);
-      expect(listed.json<{ items: unknown[] }>().items).toHaveLength(runs);
-      // The second demo's champion (churn@2) now serves the deployment, reached from this process.
+      expect(jobs.json<{ items: { status: string }[] }>().items.map((job) => job.status)).toEqual([
+        'succeeded',
+      ]);
+      const runs = await cli(['--json', 'pipelines', 'runs', '--pipeline', 'churn-lifecycle'], env, folder);
+      expect(runs.code, runs.stderr).toBe(0);
+      const [latest, first] = runs.json<{ items: { id: string; status: string }[] }>().items;
+      expect([latest?.status, first?.status]).toEqual(['succeeded', 'succeeded']);
+      const status = await cli(['pipelines', 'status', latest!.id], env, folder);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`train\\s+cached.*cached from ${first!.id}`));
+      // The champion (still churn@1) serves the deployment, reached from this process.
       const predicted = await cli(
         [
           'predict',
@@ -148,9 +179,9 @@ describe('slipway quickstart', () => {
         folder,
       );
       expect(predicted.code, predicted.stderr).toBe(0);
-      expect(predicted.stdout).toContain('served by churn@2');
-      const status = await cli(['deployments', 'status', 'churn'], env, folder);
-      expect(status.stdout).toMatch(/churn@champion\s+churn@2\s+100%/);
+      expect(predicted.stdout).toContain('served by churn@1');
+      const deployment = await cli(['deployments', 'status', 'churn'], env, folder);
+      expect(deployment.stdout).toMatch(/churn@champion\s+churn@1\s+100%/);
     } finally {
       quickstart.child.kill('SIGINT');
     }

@@ -125,7 +125,7 @@ describe.each(BACKENDS)('pipeline engine on %s', (backend) => {
 
     // File outputs are artifacts of the run's tracking run; numeric outputs its metrics.
     const notes = stepOf(run, 'shell').outputs?.notes as string;
-    expect(notes).toBe(`runs/${run.run}/artifacts/steps/shell/notes`);
+    expect(notes).toBe(`runs/${run.run}/artifacts/steps/shell/notes/notes`);
     const artifact = await server.fetch(`/api/v1/${notes}`);
     expect(await artifact.text()).toBe('notes for 42\n');
     const metrics = await (await server.fetch(`/api/v1/runs/${run.run}`)).json();

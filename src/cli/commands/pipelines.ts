@@ -1,7 +1,8 @@
 /**
  * `slipway pipelines apply <file>` ships a pipeline (definition, fn bundles, files) as a new version;
  * `pipelines [list] | show` read them; `pipelines run <name> [--watch]` starts a run and can follow it
- * live; `pipelines runs | status | logs | cancel | retry` read and steer runs.
+ * live; `pipelines runs | status | logs | cancel | retry` read and steer runs; `pipelines schedules`
+ * lists schedules and dataset triggers.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -152,6 +153,50 @@ export function registerPipelines(program: Command, ctx: CliContext): void {
         page,
         () => ctx.table(RUNS_HEADERS, runsTable(page.items)) + morePages(page.nextPageToken),
         () => page.items.map((run) => run.id),
+      );
+    });
+
+  pipelines
+    .command('schedules [name]')
+    .description(
+      'Cron schedules and dataset triggers (of one pipeline or all): next and last firing, last run',
+    )
+    .action(async (name: string | undefined) => {
+      const listed = await (await ctx.client()).pipelines.schedules(name);
+      ctx.emit(
+        listed,
+        () =>
+          [
+            listed.schedules.length === 0
+              ? 'no schedules'
+              : ctx.table(
+                  ['PIPELINE', 'CRON', 'TIME ZONE', 'PARAMS', 'NEXT', 'LAST', 'LAST RUN'],
+                  listed.schedules.map((schedule) => [
+                    schedule.pipeline,
+                    schedule.cron,
+                    schedule.timezone,
+                    Object.keys(schedule.params).length === 0 ? '-' : JSON.stringify(schedule.params),
+                    schedule.nextFireAt === undefined ? '-' : formatTime(schedule.nextFireAt),
+                    schedule.lastFireAt === undefined ? '-' : formatTime(schedule.lastFireAt),
+                    schedule.lastRun ?? '-',
+                  ]),
+                ),
+            '',
+            listed.triggers.length === 0
+              ? 'no dataset triggers'
+              : ctx.table(
+                  ['PIPELINE', 'DATASETS', 'PARAM', 'PARAMS', 'LAST', 'LAST RUN'],
+                  listed.triggers.map((trigger) => [
+                    trigger.pipeline,
+                    trigger.dataset,
+                    trigger.param ?? '-',
+                    Object.keys(trigger.params).length === 0 ? '-' : JSON.stringify(trigger.params),
+                    trigger.lastFireAt === undefined ? '-' : formatTime(trigger.lastFireAt),
+                    trigger.lastRun ?? '-',
+                  ]),
+                ),
+          ].join('\n'),
+        () => [...listed.schedules, ...listed.triggers].map((entry) => entry.pipeline),
       );
     });
 

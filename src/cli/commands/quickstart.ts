@@ -1,10 +1,11 @@
 /**
- * slipway quickstart [--exit]: starts a local server (SQLite + a local artifact folder), trains the demo
- * churn model with AutoML through the SDK over HTTP, checks it by reading it back, and keeps serving until Ctrl-C
- * (or, with --exit, stops and exits 0 only if every step succeeded).
+ * slipway quickstart [--exit]: starts a local server (SQLite + a local artifact folder), applies and
+ * runs the churn-lifecycle example pipeline through the SDK over HTTP with live step progress, checks
+ * what it made by reading it back, sends the deployment traffic, and keeps serving until Ctrl-C (or,
+ * with --exit, stops and exits 0 only if every step succeeded).
  */
 
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { ADMIN_TOKEN_FILE } from '../../auth/index.js';
 import { Slipway } from '../../client/slipway.js';
@@ -18,11 +19,14 @@ import { untilSignal } from './server.js';
 export function registerQuickstart(program: Command, ctx: CliContext): void {
   program
     .command('quickstart')
-    .description('Start a local server, train a demo model with AutoML, and keep serving until Ctrl-C')
+    .description(
+      'Start a local server, run the churn-lifecycle pipeline (data, AutoML, gate, deploy), and keep serving until Ctrl-C',
+    )
     .option('--exit', 'stop after the demo; exit 0 only if every step succeeded')
     .action(async (options: { exit?: boolean }) => {
       const config = loadServerConfig(ctx.io.env, ctx.io.cwd);
       const say = (line: string) => ctx.io.stderr.write(`  ✓ ${line}\n`);
+      const progress = (line: string) => ctx.io.stderr.write(`      ${line}\n`);
       const server = await startServer(config, {
         logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
       });
@@ -35,30 +39,42 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
         const sw = await Slipway.connect({ url: server.url, home: config.home, env: ctx.io.env });
         let result: DemoResult;
         try {
-          result = await runDemo(sw, say);
+          result = await runDemo(sw, { say, progress });
         } finally {
           await sw.close();
         }
+        const nearby = relative(ctx.io.cwd, result.pipelineFile);
+        const example = nearby.startsWith('..') || isAbsolute(nearby) ? result.pipelineFile : nearby;
         ctx.emit({ url: server.url, adminTokenFile: tokenPath, ...result }, () =>
           [
             '',
             `Slipway is running at ${server.url}  (API docs: ${server.url}/docs)`,
             `Admin token: ${tokenPath}`,
             '',
+            'Created:',
+            `  pipeline      ${result.pipeline} version ${result.pipelineVersion} (${example})`,
+            `  pipeline run  ${result.pipelineRun} (tracking run ${result.trackingRun})`,
+            `  datasets      ${result.dataset} (training), ${result.holdout} (holdout)`,
+            `  AutoML job    ${result.automlJob} (run ${result.automlRunId}, ${result.trialRunIds.length} trials in experiment ${result.experiment})`,
+            `  model         ${result.model} = churn@champion (holdout ROC AUC ${result.holdoutAuc.toFixed(3)})`,
+            `  deployment    ${result.deployment} (revision ${result.deploymentRevision})`,
+            '',
             'Try, from another shell in this folder:',
+            `  npx slipway pipelines show ${result.pipeline}        # params and the DAG`,
+            `  npx slipway pipelines status ${result.pipelineRun}   # steps, durations, outputs`,
+            `  npx slipway pipelines logs ${result.pipelineRun} --step train`,
+            `  npx slipway pipelines run ${result.pipeline} --watch                     # again: unchanged steps are cached`,
+            `  npx slipway pipelines run ${result.pipeline} -p threshold=0.99 --watch   # the gate closes: nothing ships`,
             `  npx slipway automl show ${result.automlJob}`,
             `  npx slipway runs search --experiment ${result.experiment} --filter "parent_run_id = '${result.automlRunId}'" --order-by "metrics.cv/roc_auc desc"`,
             `  npx slipway runs compare ${result.trialRunIds.slice(0, 3).join(' ')}`,
             `  npx slipway models card ${result.model}`,
-            `  npx slipway models show churn@champion`,
             `  npx slipway lineage model:churn@champion --direction upstream`,
             `  npx slipway datasets show ${result.dataset}`,
             `  npx slipway predict ${result.deployment} '{"tenure_months": 3, "monthly_charges": 90, "support_calls": 4, "contract": "month-to-month", "payment": "card"}'`,
             `  npx slipway deployments status ${result.deployment}`,
-            `  npx slipway deploy ${result.deployment} -m churn@champion -m churn@<new version>:10    # a 90/10 canary`,
             `  npx slipway deploy rollback ${result.deployment}`,
-            `  npx slipway train --dataset ${result.dataset} --target churned --strategy halving --trials 27 --register churn`,
-            `  curl -H "Authorization: Bearer $(cat ${tokenPath})" ${server.url}/api/v1/automl/${result.automlJob}`,
+            `  curl -H "Authorization: Bearer $(cat ${tokenPath})" ${server.url}/api/v1/pipeline-runs/${result.pipelineRun}`,
             options.exit ? '' : '\nPress Ctrl-C to stop.',
           ].join('\n'),
         );

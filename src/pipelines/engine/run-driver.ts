@@ -44,6 +44,15 @@ export class RunDriver {
   /** Attempts in flight, by state key. */
   private readonly running = new Map<string, AbortController>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly steps = new Map<string, Step>();
+  /** Steps as a whole still pending: not yet skipped, queued or expanded. In pipeline order. */
+  private readonly waiting = new Set<string>();
+  /** Foreach steps whose items are under way. */
+  private readonly expanding = new Set<string>();
+  /** Attempts queued to start (steps and items), in the order they became ready. */
+  private readonly ready: StepState[] = [];
+  /** Attempts of each step in flight, for a foreach step's own concurrency. */
+  private readonly inFlight = new Map<string, number>();
   private stopped: StopReason | undefined;
   private finishing = false;
   private readonly done: Promise<void>;
@@ -57,7 +66,10 @@ export class RunDriver {
   ) {
     this.order = topologicalOrder(run.pipeline);
     const known = new Set(run.pipeline.steps.map((step) => step.name));
-    for (const step of run.pipeline.steps) this.dependencies.set(step.name, dependenciesOf(step, known));
+    for (const step of run.pipeline.steps) {
+      this.dependencies.set(step.name, dependenciesOf(step, known));
+      this.steps.set(step.name, step);
+    }
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -66,8 +78,17 @@ export class RunDriver {
   /** Resolves when the run has finished here, or this server stopped driving it. */
   async drive(): Promise<void> {
     await this.deps.store.load(this.run.pipeline);
-    for (const state of this.deps.store.all()) {
+    const position = new Map(this.order.map((step, index) => [step.name, index]));
+    const states = this.deps.store
+      .all()
+      .sort((a, b) => position.get(a.step)! - position.get(b.step)! || a.item - b.item);
+    for (const state of states) {
+      const step = this.steps.get(state.step)!;
       if (state.item < 0 && isStepDone(state.status)) this.outputs.set(state.step, state.outputs ?? {});
+      if (state.item < 0 && state.status === 'pending') this.waiting.add(state.step);
+      if (state.item < 0 && state.status === 'running' && step.foreach !== undefined)
+        this.expanding.add(state.step);
+      if (state.status === 'queued') this.ready.push(state);
     }
     this.pump();
     return this.done;
@@ -108,38 +129,37 @@ export class RunDriver {
     } else {
       this.schedule();
     }
-    if (this.running.size === 0 && this.deps.store.all().every((state) => isStepFinished(state.status))) {
-      void this.finish();
-    }
+    if (this.running.size === 0 && this.deps.store.unfinished === 0) void this.finish();
   }
 
   private schedule(): void {
-    for (const step of this.order) {
-      const state = this.deps.store.get(step.name, -1);
-      if (state.status === 'pending') this.decide(step, state);
-      if (step.foreach !== undefined && state.status === 'running') this.collectItems(step, state);
+    for (const name of this.waiting) {
+      const state = this.deps.store.get(name, -1);
+      this.decide(this.steps.get(name)!, state);
+      if (state.status !== 'pending') this.waiting.delete(name);
     }
-    for (const step of this.order) {
-      const parent = this.deps.store.get(step.name, -1);
-      const ready =
-        step.foreach === undefined
-          ? [parent]
-          : this.deps.store.itemsOf(step.name).filter(() => parent.status === 'running');
-      let inFlight =
-        step.foreach === undefined
-          ? 0
-          : ready.filter((s) => s.status === 'running' || this.running.has(keyOf(s))).length;
-      for (const state of ready) {
-        if (state.status !== 'queued' || this.running.has(keyOf(state))) continue;
-        if (state.retryAt !== undefined && state.retryAt > this.deps.clock.now()) {
-          this.wakeAt(state, state.retryAt);
-          continue;
-        }
-        if (step.foreach?.concurrency !== undefined && inFlight >= step.foreach.concurrency) break;
-        if (!this.takeSlot()) return;
-        inFlight++;
-        this.launch(step, state);
+    for (const name of this.expanding) {
+      const state = this.deps.store.get(name, -1);
+      this.collectItems(this.steps.get(name)!, state);
+      if (state.status !== 'running') this.expanding.delete(name);
+    }
+    const now = this.deps.clock.now();
+    for (let index = 0; index < this.ready.length; ) {
+      const state = this.ready[index]!;
+      if (state.status !== 'queued' || this.running.has(keyOf(state))) {
+        this.ready.splice(index, 1);
+        continue;
       }
+      const step = this.steps.get(state.step)!;
+      const limit = state.item >= 0 ? step.foreach?.concurrency : undefined;
+      if (state.retryAt !== undefined && state.retryAt > now) this.wakeAt(state, state.retryAt);
+      else if (limit === undefined || (this.inFlight.get(step.name) ?? 0) < limit) {
+        if (!this.takeSlot()) return;
+        this.ready.splice(index, 1);
+        this.launch(step, state);
+        continue;
+      }
+      index++;
     }
   }
 
@@ -176,6 +196,7 @@ export class RunDriver {
     }
     if (step.foreach === undefined) {
       this.deps.store.set(state, { status: 'queued' });
+      this.ready.push(state);
       return;
     }
     let items: JsonValue;
@@ -193,6 +214,8 @@ export class RunDriver {
       return;
     }
     this.deps.store.expand(state, items);
+    this.expanding.add(step.name);
+    this.ready.push(...this.deps.store.itemsOf(step.name));
   }
 
   /** A running foreach step whose items have all finished ends with every item's outputs as lists. */
@@ -225,6 +248,7 @@ export class RunDriver {
     const controller = new AbortController();
     const key = keyOf(state);
     this.running.set(key, controller);
+    this.inFlight.set(step.name, (this.inFlight.get(step.name) ?? 0) + 1);
     const scope = this.scope(state.item < 0 ? undefined : state.itemValue);
     const attempt = runAttempt({
       ...this.deps,
@@ -253,6 +277,7 @@ export class RunDriver {
       })
       .finally(() => {
         this.running.delete(key);
+        this.inFlight.set(step.name, this.inFlight.get(step.name)! - 1);
         this.slots.give();
         this.pump();
       });
@@ -293,6 +318,7 @@ export class RunDriver {
           error: outcome.error,
           retryAt: now + delay,
         });
+        this.ready.push(state);
       }
     }
   }

@@ -148,7 +148,7 @@ export async function runAttempt(attempt: StepAttempt): Promise<AttemptOutcome> 
   }
 
   const number = state.attempt + 1;
-  await store.write(state, {
+  const running = store.write(state, {
     status: 'running',
     attempt: number,
     inputs,
@@ -157,6 +157,11 @@ export async function runAttempt(attempt: StepAttempt): Promise<AttemptOutcome> 
     startedAt: clock.now(),
     retryAt: null,
   });
+  // Locally it need not be awaited: the store keeps changes in order, and a crash before it is
+  // stored only queues the attempt again on resume, as an interrupted one would be. A remote worker
+  // records itself on the row when it takes the job, which must come after this.
+  if (job.executor.writesLog === true) await running;
+  else running.catch(() => {});
   const log = await StepLog.open(attempt.database, clock, {
     pipelineRun: run.id,
     step: step.name,
@@ -174,28 +179,33 @@ export async function runAttempt(attempt: StepAttempt): Promise<AttemptOutcome> 
           () => controller.abort(new StepFailure('STEP_TIMEOUT', `timed out after ${step.timeoutMs} ms`)),
           step.timeoutMs,
         );
+  // A queue worker writes this attempt's log itself: ours is stored first and continues after it.
+  if (job.executor.writesLog === true) await log.flush();
   try {
-    const outputs = await job.executor.execute(
-      {
-        pipeline: run.pipeline.name,
-        pipelineRun: run.id,
-        trackingRun: run.trackingRun,
-        step,
-        ...(state.item < 0 ? {} : { item: { index: state.item, value: state.itemValue ?? null } }),
-        attempt: number,
-        inputs,
-        fileInputs,
-        declared: job.declared,
-        ...(argv === undefined ? {} : { argv }),
-        ...(env === undefined ? {} : { env }),
-        code: run.code,
-        ctx: run.ctx,
-      },
-      { log: (text) => log.write(text), signal: controller.signal },
-    );
+    const outputs = await job.executor
+      .execute(
+        {
+          pipeline: run.pipeline.name,
+          pipelineRun: run.id,
+          trackingRun: run.trackingRun,
+          step,
+          ...(state.item < 0 ? {} : { item: { index: state.item, value: state.itemValue ?? null } }),
+          attempt: number,
+          inputs,
+          fileInputs,
+          declared: job.declared,
+          ...(argv === undefined ? {} : { argv }),
+          ...(env === undefined ? {} : { env }),
+          code: run.code,
+          ctx: run.ctx,
+        },
+        { log: (text) => log.write(text), signal: controller.signal },
+      )
+      .finally(() => (job.executor.writesLog === true ? log.resume() : undefined));
     if (controller.signal.aborted) throw controller.signal.reason;
     await recorder.stepDone(step, state.item, outputs, inputs, job.declared);
-    await store.write(state, { status: 'succeeded', outputs, finishedAt: clock.now() });
+    // Stored in order behind everything before it; downstream steps need not wait for the commit.
+    store.set(state, { status: 'succeeded', outputs, finishedAt: clock.now() });
     return { kind: 'succeeded', outputs };
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
@@ -216,7 +226,7 @@ export async function runAttempt(attempt: StepAttempt): Promise<AttemptOutcome> 
     clearTimeout(timer);
     job.signal.removeEventListener('abort', forward);
     await log.flush();
-    if (log.text() !== '') {
+    if (!log.isEmpty()) {
       await recorder
         .storeLog(step.name, state.item)
         .catch((error: unknown) =>

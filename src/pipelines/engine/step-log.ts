@@ -15,6 +15,8 @@ export class StepLog {
   private truncated = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Whether another writer (a queue worker) added chunks to this key since we opened it. */
+  private sharedWrites = false;
   /** Every byte of this attempt's log, for the artifact written when it ends. */
   private readonly whole: string[] = [];
 
@@ -22,23 +24,30 @@ export class StepLog {
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly key: { pipelineRun: string; step: string; item: number },
-    private seq: number,
+    private seq: number | undefined,
   ) {}
 
-  /** Continues after the chunks earlier attempts wrote. */
+  /** Continues after the chunks earlier attempts wrote (looked up only once there is text to store). */
   static async open(
     database: Database,
     clock: Clock,
     key: { pipelineRun: string; step: string; item: number },
   ): Promise<StepLog> {
-    const row = await database.db
-      .selectFrom('pipeline_logs')
-      .select((eb) => eb.fn.max('seq').as('seq'))
-      .where('pipeline_run_id', '=', key.pipelineRun)
-      .where('step', '=', key.step)
-      .where('item', '=', key.item)
-      .executeTakeFirst();
-    return new StepLog(database, clock, key, row?.seq === null || row === undefined ? 0 : Number(row.seq));
+    return new StepLog(database, clock, key, undefined);
+  }
+
+  private async nextSeq(): Promise<number> {
+    if (this.seq === undefined) {
+      const row = await this.database.db
+        .selectFrom('pipeline_logs')
+        .select((eb) => eb.fn.max('seq').as('seq'))
+        .where('pipeline_run_id', '=', this.key.pipelineRun)
+        .where('step', '=', this.key.step)
+        .where('item', '=', this.key.item)
+        .executeTakeFirst();
+      this.seq = row?.seq === null || row === undefined ? 0 : Number(row.seq);
+    }
+    return ++this.seq;
   }
 
   write(text: string): void {
@@ -64,29 +73,44 @@ export class StepLog {
     const text = this.pending;
     this.pending = '';
     if (text !== '') {
-      const seq = ++this.seq;
-      this.flushing = this.flushing.then(() =>
-        this.database.db
-          .insertInto('pipeline_logs')
-          .values({
-            pipeline_run_id: this.key.pipelineRun,
-            step: this.key.step,
-            item: this.key.item,
-            seq,
-            at: this.clock.now(),
-            text,
-          })
-          .execute()
-          .then(
-            () => {},
-            () => {}, // A lost log chunk must not fail the step; the artifact still has it.
-          ),
-      );
+      this.flushing = this.flushing.then(async () => {
+        try {
+          await this.database.db
+            .insertInto('pipeline_logs')
+            .values({
+              pipeline_run_id: this.key.pipelineRun,
+              step: this.key.step,
+              item: this.key.item,
+              seq: await this.nextSeq(),
+              at: this.clock.now(),
+              text,
+            })
+            .execute();
+        } catch {
+          // A lost log chunk must not fail the step; the artifact still has it.
+        }
+      });
     }
     return this.flushing;
   }
 
   text(): string {
     return this.whole.join('');
+  }
+
+  /**
+   * Continues after chunks another writer stores meanwhile (a queue worker writes the attempt's log
+   * itself): stores what is buffered and looks the highest chunk up again before the next write.
+   */
+  async resume(): Promise<void> {
+    await this.flush();
+    await this.flushing;
+    this.seq = undefined;
+    this.sharedWrites = true;
+  }
+
+  /** Whether this attempt wrote nothing, here or (after `resume()`) through another writer. */
+  isEmpty(): boolean {
+    return this.whole.length === 0 && !this.sharedWrites;
   }
 }

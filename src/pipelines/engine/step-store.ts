@@ -1,12 +1,14 @@
 /**
  * A run's step rows, held in memory by the driver and written through: a change is visible to the
- * driver at once and reaches the database in order per step. The driver only takes decisions that
- * are safe to repeat, so a crash between a change and its write is resumed correctly.
+ * driver at once and reaches the database in order. Changes made in one event-loop turn are stored
+ * in one transaction (group commit: with many steps finishing at once, one durable commit instead
+ * of one each). The driver only takes decisions that are safe to repeat, so a crash between a change
+ * and its write is resumed correctly.
  */
 import type { Clock } from '../../core/clock.js';
-import type { Database, PipelineStepRow } from '../../store/index.js';
+import type { Database, PipelineStepRow, Tx } from '../../store/index.js';
 import type { JsonValue, Pipeline } from '../definition/index.js';
-import type { ErrorInfo, PipelineStepStatus } from '../entities.js';
+import { type ErrorInfo, isStepFinished, type PipelineStepStatus } from '../entities.js';
 
 export interface StepState {
   readonly step: string;
@@ -42,8 +44,11 @@ export interface StepChange {
 export class StepStore {
   private readonly states = new Map<string, StepState>();
   private readonly items = new Map<string, StepState[]>();
-  private readonly writes = new Map<string, Promise<void>>();
+  private readonly queue: { work: (trx: Tx) => Promise<void>; done: (error?: unknown) => void }[] = [];
+  private flushing: Promise<void> | undefined;
   private readonly failures: unknown[] = [];
+  /** States not in a finished status. */
+  private open = 0;
 
   constructor(
     private readonly database: Database,
@@ -76,6 +81,11 @@ export class StepStore {
     for (const list of this.items.values()) list.sort((a, b) => a.item - b.item);
   }
 
+  /** How many steps and items have not finished. */
+  get unfinished(): number {
+    return this.open;
+  }
+
   get(step: string, item: number): StepState {
     const state = this.states.get(`${step}#${item}`);
     if (state === undefined) throw new Error(`no state for step ${step} item ${item}`);
@@ -92,16 +102,18 @@ export class StepStore {
 
   /** Changes a step now and writes the change behind the scenes (in order per step). */
   set(state: StepState, change: StepChange): void {
-    void this.write(state, change);
+    // A failed write is kept in `failures`: the run's end reports it (see settled()).
+    this.write(state, change).catch(() => {});
   }
 
   /** Changes a step now; resolves when the change is stored. */
   write(state: StepState, change: StepChange): Promise<void> {
-    apply(state, change);
-    return this.enqueue(state, () =>
-      this.database.db
+    this.apply(state, change);
+    const columns = toColumns(change, this.clock.now());
+    return this.enqueue((trx) =>
+      trx
         .updateTable('pipeline_steps')
-        .set(toColumns(change, this.clock.now()))
+        .set(columns)
         .where('pipeline_run_id', '=', this.pipelineRun)
         .where('step', '=', state.step)
         .where('item', '=', state.item)
@@ -119,38 +131,34 @@ export class StepStore {
       item_value: JSON.stringify(value),
     }));
     for (const row of rows) this.add(toState(row));
-    apply(parent, { status: 'running', startedAt: now });
-    // The items' own writes queue behind this one: their rows do not exist until it commits.
-    const expanded = this.enqueue(parent, () =>
-      this.database.db.transaction().execute(async (trx) => {
-        // Chunked: one statement may carry only so many parameters.
-        for (let start = 0; start < rows.length; start += 200) {
-          await trx
-            .insertInto('pipeline_steps')
-            .values(rows.slice(start, start + 200))
-            .execute();
-        }
+    this.apply(parent, { status: 'running', startedAt: now });
+    this.enqueue(async (trx) => {
+      // Chunked: one statement may carry only so many parameters.
+      for (let start = 0; start < rows.length; start += 200) {
         await trx
-          .updateTable('pipeline_steps')
-          .set(toColumns({ status: 'running', startedAt: now }, now))
-          .where('pipeline_run_id', '=', this.pipelineRun)
-          .where('step', '=', parent.step)
-          .where('item', '=', -1)
+          .insertInto('pipeline_steps')
+          .values(rows.slice(start, start + 200))
           .execute();
-      }),
-    );
-    const tracked = expanded.catch(() => {});
-    for (const row of rows) this.writes.set(`${row.step}#${row.item}`, tracked);
+      }
+      await trx
+        .updateTable('pipeline_steps')
+        .set(toColumns({ status: 'running', startedAt: now }, now))
+        .where('pipeline_run_id', '=', this.pipelineRun)
+        .where('step', '=', parent.step)
+        .where('item', '=', -1)
+        .execute();
+    }).catch(() => {}); // Kept in `failures`, like any write.
   }
 
   /** Resolves when every change so far is stored; rejects with the first that could not be. */
   async settled(): Promise<void> {
-    await Promise.all(this.writes.values());
+    while (this.flushing !== undefined) await this.flushing;
     if (this.failures.length > 0) throw this.failures[0];
   }
 
   private add(state: StepState): void {
     this.states.set(`${state.step}#${state.item}`, state);
+    if (!isStepFinished(state.status)) this.open++;
     if (state.item >= 0) {
       const list = this.items.get(state.step) ?? [];
       list.push(state);
@@ -158,18 +166,34 @@ export class StepStore {
     }
   }
 
-  private enqueue(state: StepState, write: () => Promise<void>): Promise<void> {
-    const key = `${state.step}#${state.item}`;
-    const next = (this.writes.get(key) ?? Promise.resolve()).then(write).catch((error: unknown) => {
-      this.failures.push(error);
-      throw error;
+  private apply(state: StepState, change: StepChange): void {
+    const wasOpen = !isStepFinished(state.status);
+    applyChange(state, change);
+    this.open += (isStepFinished(state.status) ? 0 : 1) - (wasOpen ? 1 : 0);
+  }
+
+  private enqueue(work: (trx: Tx) => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ work, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.flushing ??= new Promise<void>((tick) => setImmediate(tick)).then(() => this.flush());
     });
-    const tracked = next.catch(() => {});
-    this.writes.set(key, tracked);
-    void tracked.then(() => {
-      if (this.writes.get(key) === tracked) this.writes.delete(key);
-    });
-    return next;
+  }
+
+  /** Stores every queued change in one transaction, then whatever was queued meanwhile. */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      try {
+        await this.database.db.transaction().execute(async (trx) => {
+          for (const { work } of batch) await work(trx);
+        });
+        for (const { done } of batch) done();
+      } catch (error) {
+        this.failures.push(error);
+        for (const { done } of batch) done(error);
+      }
+    }
+    this.flushing = undefined;
   }
 }
 
@@ -211,7 +235,7 @@ function toState(row: PipelineStepRow): StepState {
   };
 }
 
-function apply(state: StepState, change: StepChange): void {
+function applyChange(state: StepState, change: StepChange): void {
   if (change.status !== undefined) state.status = change.status;
   if (change.attempt !== undefined) state.attempt = change.attempt;
   if (change.failures !== undefined) state.failures = change.failures;

@@ -1,7 +1,8 @@
 /**
  * Why an attempt failed, as the step shows it. Codes: STEP_FAILED (the work threw or exited
- * non-zero), STEP_TIMEOUT, OUTPUT_INVALID, GATE_CLOSED, INPUT_INVALID, WORKER_LOST; or the code of a
- * Slipway error a built-in raised (e.g. APPROVAL_REQUIRED).
+ * non-zero), STEP_TIMEOUT, OUTPUT_INVALID, GATE_CLOSED, INPUT_INVALID, WORKER_LOST,
+ * QUEUE_UNAVAILABLE (Redis away too long); or the code of a Slipway error a built-in raised
+ * (e.g. APPROVAL_REQUIRED).
  */
 import { SlipwayError } from '../../core/errors.js';
 import type { ErrorInfo } from '../entities.js';

@@ -6,7 +6,7 @@
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { RequestContext } from '../../core/context.js';
 import type { Tracking } from '../../tracking/index.js';
@@ -24,9 +24,10 @@ export class StepFiles {
     return (await this.tracking.artifacts.stat(run, path)).digest;
   }
 
-  /** Copies the artifact a file value names to `target`; answers `target`. */
-  async download(value: JsonValue, target: string): Promise<string> {
+  /** Copies the artifact a file value names into the directory `into`, keeping its name; answers its path. */
+  async download(value: JsonValue, into: string): Promise<string> {
     const { run, path } = parseArtifactUri(value);
+    const target = join(into, basename(path));
     const info = await this.tracking.artifacts.stat(run, path);
     await mkdir(dirname(target), { recursive: true });
     await pipeline(await this.tracking.artifacts.read(run, info), createWriteStream(target));
@@ -50,7 +51,8 @@ export class StepFiles {
       if (info === undefined || !info.isFile()) {
         throw new StepFailure('OUTPUT_INVALID', `file output '${name}' was not written (looked for ${path})`);
       }
-      const artifact = `steps/${step}${item === undefined ? '' : `/${item}`}/${name}`;
+      // The file keeps its own name (and so its extension, which readers such as dataset.push go by).
+      const artifact = `steps/${step}${item === undefined ? '' : `/${item}`}/${name}/${basename(path)}`;
       await this.tracking.artifacts.put(ctx, trackingRun, artifact, createReadStream(path));
       stored[name] = `runs/${trackingRun}/artifacts/${artifact}`;
     }

@@ -42,6 +42,11 @@ export interface StepIo {
 export type StepResult = Readonly<Record<string, JsonValue>>;
 
 export interface StepExecutor {
+  /**
+   * True when the work runs in another process that writes to the step's row and log itself (a queue
+   * worker): the engine stores its own changes first and continues its log after the worker's.
+   */
+  readonly writesLog?: boolean;
   execute(job: StepJob, io: StepIo): Promise<StepResult>;
   close(): Promise<void>;
 }

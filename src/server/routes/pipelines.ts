@@ -16,12 +16,15 @@ import {
   PipelineRunPage,
   PipelineRunParams,
   PipelineRunSchema,
+  PipelineSchedulesSchema,
   PipelineSchema,
   PipelineVersionPage,
   PipelineVersionParams,
   PipelineVersionSchema,
   RetryRunBody,
+  SchedulesQuery,
   StartRunBody,
+  TriggerRunBody,
 } from '../../pipelines/schema.js';
 import type { Platform } from '../../platform.js';
 import { rawBodyRoutes, withRequestBody } from '../raw-bytes.js';
@@ -148,6 +151,41 @@ export function pipelineRoutes(app: ZodApp, platform: Platform): void {
       reply.code(202);
       return runs.start(contextOf(request), { pipeline: request.params.name, ...request.body });
     },
+  );
+
+  app.post(
+    '/api/v1/pipelines/:name/trigger',
+    {
+      schema: {
+        tags,
+        summary: 'Webhook: start a run of the latest version, recorded as started by a webhook',
+        params: PipelineParams,
+        body: TriggerRunBody,
+        response: { 202: PipelineRunSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      reply.code(202);
+      return runs.start(contextOf(request), {
+        pipeline: request.params.name,
+        ...request.body,
+        trigger: { kind: 'webhook', remote: request.ip },
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/pipeline-schedules',
+    {
+      schema: {
+        tags,
+        summary:
+          'Cron schedules and dataset triggers (of one pipeline or all), with their next and last firing',
+        querystring: SchedulesQuery,
+        response: { 200: PipelineSchedulesSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => pipelines.schedules(request.query.pipeline),
   );
 
   app.get(
