@@ -185,25 +185,8 @@ export class PipelineService {
 
   /** A version (default: the latest). */
   async version(name: string, version?: number): Promise<PipelineVersionInfo> {
-    const pipeline = await findPipeline(this.database.db, name);
-    const wanted = version ?? Number(pipeline.latest_version);
-    const row = await this.database.db
-      .selectFrom('pipeline_versions')
-      .selectAll()
-      .where('pipeline_id', '=', pipeline.id)
-      .where('version', '=', wanted)
-      .executeTakeFirst();
-    if (row === undefined) {
-      throw new NotFoundError(
-        'PIPELINE_VERSION_NOT_FOUND',
-        `pipeline '${pipeline.name}' has no version ${wanted}`,
-        {
-          pipeline: pipeline.name,
-          version: wanted,
-        },
-      );
-    }
-    return toPipelineVersionInfo(pipeline.name, row);
+    const row = await findVersionRow(this.database.db, name, version);
+    return toPipelineVersionInfo(row.name, row);
   }
 
   async versions(name: string, page: PageRequest = {}): Promise<Page<PipelineVersionInfo>> {
@@ -261,6 +244,30 @@ export class PipelineService {
       })),
     };
   }
+}
+
+/** A pipeline's version row (default: its latest) with the pipeline's name. */
+export async function findVersionRow(executor: Executor, name: string, version?: number) {
+  const pipeline = await findPipeline(executor, name);
+  const wanted = version ?? Number(pipeline.latest_version);
+  const row = await executor
+    .selectFrom('pipeline_versions')
+    .selectAll()
+    .where('pipeline_id', '=', pipeline.id)
+    .where('version', '=', wanted)
+    .executeTakeFirst();
+  if (row === undefined) {
+    throw new NotFoundError(
+      'PIPELINE_VERSION_NOT_FOUND',
+      `pipeline '${pipeline.name}' has no version ${wanted}`,
+      {
+        field: 'version',
+        pipeline: pipeline.name,
+        version: wanted,
+      },
+    );
+  }
+  return { ...row, name: pipeline.name };
 }
 
 export async function findPipeline(executor: Executor, rawName: string) {

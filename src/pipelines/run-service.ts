@@ -23,7 +23,7 @@ import {
   toPipelineRunInfo,
 } from './entities.js';
 import { resolveRunParams } from './params.js';
-import { findPipeline } from './pipeline-service.js';
+import { findPipeline, findVersionRow } from './pipeline-service.js';
 import { ensureExperiment } from './tracking-run.js';
 
 export interface StartRunInput {
@@ -166,7 +166,7 @@ export class PipelineRunService {
         },
       );
     }
-    const version = await this.versionRow(original.pipeline, original.version);
+    const version = await findVersionRow(this.database.db, original.pipeline, original.version);
     const pipeline = parsePipeline(JSON.parse(version.spec));
     const redo = new Set<string>();
     if (options.from !== undefined) {
@@ -256,35 +256,12 @@ export class PipelineRunService {
     };
   }
 
-  private async versionRow(name: string, version: number | undefined) {
-    const pipeline = await findPipeline(this.database.db, name);
-    const wanted = version ?? Number(pipeline.latest_version);
-    const row = await this.database.db
-      .selectFrom('pipeline_versions')
-      .selectAll()
-      .where('pipeline_id', '=', pipeline.id)
-      .where('version', '=', wanted)
-      .executeTakeFirst();
-    if (row === undefined) {
-      throw new NotFoundError(
-        'PIPELINE_VERSION_NOT_FOUND',
-        `pipeline '${pipeline.name}' has no version ${wanted}`,
-        {
-          field: 'version',
-          pipeline: pipeline.name,
-          version: wanted,
-        },
-      );
-    }
-    return { ...row, name: pipeline.name };
-  }
-
   private async create(
     ctx: RequestContext,
     input: StartRunInput,
     seeded: readonly Omit<PipelineStepRow, 'pipeline_run_id'>[],
   ): Promise<PipelineRunInfo> {
-    const version = await this.versionRow(input.pipeline, input.version);
+    const version = await findVersionRow(this.database.db, input.pipeline, input.version);
     const pipeline = parsePipeline(JSON.parse(version.spec));
     const params = resolveRunParams(pipeline, input.params ?? {});
     const executor = input.executor ?? 'local';

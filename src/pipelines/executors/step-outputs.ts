@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import { parseReference } from '../../core/references.js';
-import type { JsonValue, OutputType } from '../definition/index.js';
+import { type JsonValue, type OutputType, valueMatchesType } from '../definition/index.js';
 import { StepFailure } from './step-failure.js';
 
 export function checkOutputs(
@@ -49,23 +49,10 @@ export function checkOutputs(
 }
 
 function fits(type: Exclude<OutputType, 'file'>, value: JsonValue): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'list':
-      return Array.isArray(value);
-    case 'json':
-      return true;
-    case 'dataset':
-    case 'model':
-      return typeof value === 'string' && isVersionReference(value);
-  }
+  if (type === 'dataset' || type === 'model') return typeof value === 'string' && isVersionReference(value);
+  // JSON has no NaN or Infinity: a number output must be finite to be stored as it was answered.
+  if (typeof value === 'number' && !Number.isFinite(value)) return false;
+  return valueMatchesType(type, value);
 }
 
 function isVersionReference(text: string): boolean {
