@@ -1,2 +1,4 @@
-/** Monitoring: drift statistics so far (issue 7's first slice); monitors, reports and decisions follow. */
+/** Monitoring: drift statistics and the drift report of two tables; monitors, live metrics and decisions follow. */
+
+export * from './drift/index.js';
 export * from './stats/index.js';
