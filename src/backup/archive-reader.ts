@@ -6,8 +6,7 @@
  * Needs no database: the SDK verifies downloads with it too.
  */
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
-import { SlipwayError } from '../core/errors.js';
+import { openTar, readEntry } from '../core/tar-input.js';
 import { MANIFEST_ENTRY, parseEntryName } from './archive-layout.js';
 import { invalidBackup } from './backup-errors.js';
 import { blobChecker, type CheckedBytes, chunkChecker } from './checked-bytes.js';
@@ -37,20 +36,8 @@ export async function* readArchive(
   source: Readable | AsyncIterable<Uint8Array>,
 ): AsyncGenerator<ArchiveEntry, void, undefined> {
   const input = source instanceof Readable ? source : Readable.from(source);
-  const extract = tar.extract();
-  let inputError: unknown;
-  input.on('error', (error) => {
-    inputError = error;
-    extract.destroy(error);
-  });
-  input.pipe(extract as unknown as NodeJS.WritableStream);
-  // A failure to read the input is reported as itself; anything the tar parser says means bad bytes.
-  const translate = (error: unknown): unknown =>
-    error === inputError || error instanceof SlipwayError
-      ? error
-      : invalidBackup(
-          `the archive is damaged or truncated: ${error instanceof Error ? error.message : String(error)}`,
-        );
+  const archive = openTar(input, (detail) => invalidBackup(`the archive is damaged or truncated: ${detail}`));
+  const translate = archive.translate;
 
   const order = new ArchiveOrder();
   let manifest: BackupManifest | undefined;
@@ -59,13 +46,7 @@ export async function* readArchive(
   let blobBytes = 0;
   let complete = false;
   try {
-    const entries = extract[Symbol.asyncIterator]();
-    while (true) {
-      const next = await entries.next().catch((error: unknown) => {
-        throw translate(error);
-      });
-      if (next.done === true) break;
-      const entry = next.value;
+    for (let entry = await archive.next(); entry !== undefined; entry = await archive.next()) {
       const { name, type, size } = entry.header;
       if (type !== 'file')
         throw invalidBackup(`the archive holds a ${type} entry '${name}'`, { entry: name });
@@ -79,7 +60,7 @@ export async function* readArchive(
         }
         if (size > MAX_MANIFEST_BYTES)
           throw invalidBackup(`${MANIFEST_ENTRY} is implausibly large (${size} bytes)`);
-        manifest = parseManifest(await readAll(entry, translate));
+        manifest = parseManifest(await readEntry(entry, translate));
         order.begin(Object.keys(manifest.tables));
         yield { kind: 'manifest', manifest };
         continue;
@@ -107,11 +88,7 @@ export async function* readArchive(
     checkTotals(manifest, rows, blobCount, blobBytes);
     complete = true;
   } finally {
-    if (!complete) {
-      input.unpipe();
-      input.destroy();
-      extract.destroy();
-    }
+    if (!complete) archive.abandon();
   }
 }
 
@@ -176,17 +153,4 @@ function checkTotals(
       { expected: manifest.blobs, found: { count: blobCount, bytes: blobBytes } },
     );
   }
-}
-
-async function readAll(
-  entry: AsyncIterable<unknown>,
-  translate: (error: unknown) => unknown,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-  } catch (error) {
-    throw translate(error);
-  }
-  return Buffer.concat(chunks);
 }

@@ -4,9 +4,8 @@
  * unparsed: the caller validates it with parsePipeline like any other definition.
  */
 import type { Readable } from 'node:stream';
-import tar from 'tar-stream';
 import type { BlobStore } from '../../artifacts/index.js';
-import { SlipwayError } from '../../core/errors.js';
+import { openTar, readEntry } from '../../core/tar-input.js';
 import {
   type BundleInfo,
   invalidPackage,
@@ -41,20 +40,8 @@ export async function readApplyPackage(
   blobs: BlobStore,
   options: ReadApplyPackageOptions,
 ): Promise<AppliedPackage> {
-  const extract = tar.extract();
-  let bodyError: unknown;
-  body.on('error', (error) => {
-    bodyError = error;
-    extract.destroy(error);
-  });
-  body.pipe(extract as unknown as NodeJS.WritableStream);
-  // A failing body is reported as itself; anything the tar parser says means the bytes are not a tar.
-  const translate = (error: unknown): unknown =>
-    error === bodyError || error instanceof SlipwayError
-      ? error
-      : invalidPackage(
-          `the body is not a tar archive: ${error instanceof Error ? error.message : String(error)}`,
-        );
+  const archive = openTar(body, (detail) => invalidPackage(`the body is not a tar archive: ${detail}`));
+  const translate = archive.translate;
 
   let manifest: PackageManifest | undefined;
   const bundles: Record<string, BundleInfo & StoredBlob> = {};
@@ -62,13 +49,7 @@ export async function readApplyPackage(
   let total = 0;
   let complete = false;
   try {
-    const entries = extract[Symbol.asyncIterator]();
-    while (true) {
-      const next = await entries.next().catch((error: unknown) => {
-        throw translate(error);
-      });
-      if (next.done === true) break;
-      const entry = next.value;
+    for (let entry = await archive.next(); entry !== undefined; entry = await archive.next()) {
       const { name, type } = entry.header;
       const size = entry.header.size ?? 0;
       if (type !== 'file') throw invalidPackage(`entry '${name}' is a ${type}, not a file`, name);
@@ -87,7 +68,7 @@ export async function readApplyPackage(
           throw invalidPackage(`the first entry is '${name}', not ${MANIFEST_ENTRY}`, name);
         if (size > MAX_MANIFEST_BYTES)
           throw invalidPackage(`${MANIFEST_ENTRY} is implausibly large (${size} bytes)`, name);
-        manifest = parseManifest(await readAll(entry, translate));
+        manifest = parseManifest(await readEntry(entry, translate));
         continue;
       }
       if (parsed.kind === 'manifest') throw invalidPackage(`duplicate entry '${name}'`, name);
@@ -116,11 +97,7 @@ export async function readApplyPackage(
     complete = true;
     return { spec: manifest.spec, source: manifest.source, bundles, files };
   } finally {
-    if (!complete) {
-      body.unpipe();
-      body.destroy();
-      extract.destroy();
-    }
+    if (!complete) archive.abandon();
   }
 }
 
@@ -170,17 +147,4 @@ function parseManifest(bytes: Buffer): PackageManifest {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readAll(
-  entry: AsyncIterable<unknown>,
-  translate: (error: unknown) => unknown,
-): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of entry) chunks.push(chunk as Buffer);
-  } catch (error) {
-    throw translate(error);
-  }
-  return Buffer.concat(chunks);
 }

@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.js';
 import { datasetNode } from '../../lineage/index.js';
 import type { Database } from '../../store/index.js';
 import { matchesDatasetPattern } from '../definition/index.js';
+import type { RunTrigger } from '../entities.js';
 import type { PipelineRunService } from '../run-service.js';
 import { nextFireAt } from './schedule-rows.js';
 
@@ -162,10 +163,10 @@ export class Scheduler {
   private async startRun(
     pipeline: string,
     params: Record<string, unknown>,
-    trigger: Parameters<PipelineRunService['start']>[1]['trigger'],
+    trigger: RunTrigger,
   ): Promise<string | undefined> {
     try {
-      const run = await this.runs.start(SCHEDULER, { pipeline, params, ...(trigger ? { trigger } : {}) });
+      const run = await this.runs.start(SCHEDULER, { pipeline, params, trigger });
       this.logger?.info({ pipeline, run: run.id, trigger }, 'pipeline run started by the scheduler');
       return run.id;
     } catch (error) {
