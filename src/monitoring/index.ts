@@ -2,3 +2,4 @@
 
 export * from './drift/index.js';
 export * from './stats/index.js';
+export * from './tables/index.js';
