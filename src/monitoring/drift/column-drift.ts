@@ -5,11 +5,12 @@
  */
 import { InvalidError } from '../../core/errors.js';
 import { chi2TwoSample } from '../stats/chi-squared.js';
-import { histogram, jensenShannon } from '../stats/jensen-shannon.js';
+import { histogramSorted, jensenShannon } from '../stats/jensen-shannon.js';
 import { ks2sampSorted } from '../stats/ks.js';
 import { twoProportionZTest } from '../stats/proportions.js';
-import { psi } from '../stats/psi.js';
-import { normalisedWasserstein } from '../stats/wasserstein.js';
+import { psiSorted } from '../stats/psi.js';
+import { sortFloat64 } from '../stats/radix-sort.js';
+import { normalisedWassersteinSorted } from '../stats/wasserstein.js';
 import { type ColumnShape, MAX_DISCRETE_VALUES } from './default-tests.js';
 import {
   type ColumnKind,
@@ -73,15 +74,14 @@ export function prepareColumn(
     };
   }
   if (reference.kind === 'numeric' && current.kind === 'numeric') {
-    const ref = presentNumbers(reference.values, `reference.columns.${column}`);
-    const cur = presentNumbers(current.values, `current.columns.${column}`);
+    const ref = sortFloat64(presentNumbers(reference.values, `reference.columns.${column}`));
+    const cur = sortFloat64(presentNumbers(current.values, `current.columns.${column}`));
     const empty = emptyReason(ref.length, cur.length);
     if (empty) return { ok: false, reason: empty };
-    ref.sort();
-    cur.sort();
+    // Each side is sorted once here; the histogram and every test below read the sorted arrays.
     const discrete = distinctAtMost(ref, MAX_DISCRETE_VALUES);
     const categories = discrete ? numericCategories(ref, cur) : undefined;
-    const h = histogram(ref, cur, bins);
+    const h = histogramSorted(ref, cur, bins);
     return {
       ok: true,
       column: {
@@ -139,11 +139,11 @@ export function runTest(col: PreparedColumn, test: DriftTestName): RawOutcome {
       return { test, statistic: r.statistic, pvalue: r.pvalue };
     }
     case 'wasserstein': {
-      const d = normalisedWasserstein(num!.reference, num!.current);
+      const d = normalisedWassersteinSorted(num!.reference, num!.current);
       return { test, statistic: d, distance: d };
     }
     case 'psi': {
-      const d = num ? psi(num.reference, num.current).psi : categoricalPsi(col.categories!);
+      const d = num ? psiSorted(num.reference, num.current).psi : categoricalPsi(col.categories!);
       return { test, statistic: d, distance: d };
     }
     case 'js': {
@@ -184,7 +184,10 @@ function categoricalPsi(c: CategoryCounts): number {
   return total;
 }
 
-/** The non-NaN values of a numeric column (a copy); ±Infinity is rejected, naming the field. */
+/**
+ * The non-NaN values of a numeric column: the column itself when nothing is missing (callers only
+ * read it), else a copy without the NaNs; ±Infinity is rejected, naming the field.
+ */
 function presentNumbers(values: Float64Array, field: string): Float64Array {
   let n = 0;
   for (let i = 0; i < values.length; i++) {
@@ -198,6 +201,7 @@ function presentNumbers(values: Float64Array, field: string): Float64Array {
     }
     n++;
   }
+  if (n === values.length) return values;
   const out = new Float64Array(n);
   let j = 0;
   for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) out[j++] = values[i]!;

@@ -39,16 +39,32 @@ export function psi(reference: Sample, current: Sample, options: PsiOptions = {}
   if (!(epsilon > 0)) throw new InvalidError(`epsilon must be > 0, not ${epsilon}`, { field: 'epsilon' });
   const ref = sortedCopy(reference, 'reference', true);
   const cur = sortedCopy(current, 'current', true);
+  const edges = quantileEdges(ref, bins);
+  return result(edges, sortedShares(ref, edges), sortedShares(cur, edges), epsilon);
+}
 
+/**
+ * {@link psi} on finite inputs already sorted ascending (no copies, no validation of the samples),
+ * for callers that sort each sample once and share it between statistics. `options` as for psi,
+ * unchecked.
+ */
+export function psiSorted(ref: Float64Array, cur: Float64Array, options: PsiOptions = {}): PsiResult {
+  const edges = quantileEdges(ref, options.bins ?? 10);
+  return result(edges, sortedShares(ref, edges), sortedShares(cur, edges), options.epsilon ?? 1e-4);
+}
+
+/** -Infinity, the distinct inner quantile edges of the sorted reference, +Infinity. */
+function quantileEdges(ref: Float64Array, bins: number): number[] {
   const edges: number[] = [Number.NEGATIVE_INFINITY];
   for (let i = 1; i < bins; i++) {
     const e = quantileSorted(ref, i / bins);
     if (e !== edges[edges.length - 1]) edges.push(e);
   }
   edges.push(Number.POSITIVE_INFINITY);
+  return edges;
+}
 
-  const refProps = proportions(ref, edges);
-  const curProps = proportions(cur, edges);
+function result(edges: number[], refProps: number[], curProps: number[], epsilon: number): PsiResult {
   let total = 0;
   for (let k = 0; k < refProps.length; k++) {
     const r = Math.max(refProps[k]!, epsilon);
@@ -59,7 +75,7 @@ export function psi(reference: Sample, current: Sample, options: PsiOptions = {}
 }
 
 /** Share of a sorted sample in each [edges[k], edges[k+1]) bin, by one binary search per edge. */
-function proportions(sorted: Float64Array, edges: readonly number[]): number[] {
+function sortedShares(sorted: Float64Array, edges: readonly number[]): number[] {
   const n = sorted.length;
   const out: number[] = [];
   let below = 0;

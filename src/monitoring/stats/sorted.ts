@@ -3,6 +3,7 @@
  * and the few order statistics the tests need, without per-element allocation.
  */
 import { InvalidError } from '../../core/errors.js';
+import { sortFloat64 } from './radix-sort.js';
 
 /** A numeric sample: a Float64Array is used as is, a plain array is converted. */
 export type Sample = Float64Array | readonly number[];
@@ -28,9 +29,7 @@ export function toFloat64(x: Sample, field: string, finite = false): Float64Arra
 
 /** An ascending sorted copy of `x`, validated as in {@link toFloat64}. The input is never mutated. */
 export function sortedCopy(x: Sample, field: string, finite = false): Float64Array {
-  const checked = toFloat64(x, field, finite);
-  const copy = checked === x ? Float64Array.from(checked) : checked;
-  return copy.sort();
+  return sortFloat64(toFloat64(x, field, finite));
 }
 
 /** Number of elements of the ascending `sorted` that are <= v (numpy `searchsorted(side='right')`). */

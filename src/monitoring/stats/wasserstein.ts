@@ -16,16 +16,34 @@ export function wasserstein1Sorted(x: Float64Array, y: Float64Array): number {
   const n2 = y.length;
   let i = 0;
   let j = 0;
+  // The two ECDFs at the walk's position, i / n1 and j / n2, recomputed only when i or j moves.
+  let fx = 0;
+  let fy = 0;
   let prev = Math.min(x[0]!, y[0]!);
   let area = 0;
   // Walk the pooled sample in order; between consecutive pooled values both ECDFs are constant.
-  while (i < n1 || j < n2) {
-    const takeX = j >= n2 || (i < n1 && x[i]! <= y[j]!);
-    const v = takeX ? x[i]! : y[j]!;
-    area += Math.abs(i / n1 - j / n2) * (v - prev);
-    if (takeX) i++;
-    else j++;
-    prev = v;
+  while (i < n1 && j < n2) {
+    const a = x[i]!;
+    const b = y[j]!;
+    if (a <= b) {
+      area += Math.abs(fx - fy) * (a - prev);
+      prev = a;
+      fx = ++i / n1;
+    } else {
+      area += Math.abs(fx - fy) * (b - prev);
+      prev = b;
+      fy = ++j / n2;
+    }
+  }
+  for (; i < n1; i++) {
+    area += Math.abs(fx - fy) * (x[i]! - prev);
+    prev = x[i]!;
+    fx = (i + 1) / n1;
+  }
+  for (; j < n2; j++) {
+    area += Math.abs(fx - fy) * (y[j]! - prev);
+    prev = y[j]!;
+    fy = (j + 1) / n2;
   }
   return area;
 }
@@ -38,8 +56,19 @@ export function wasserstein1Sorted(x: Float64Array, y: Float64Array): number {
  */
 export function normalisedWasserstein(reference: Sample, current: Sample): number {
   const ref = toFloat64(reference, 'reference', true);
-  const w = wasserstein1(ref, current);
-  const { std } = meanStd(ref);
+  return normalised(wasserstein1(ref, current), ref);
+}
+
+/**
+ * {@link normalisedWasserstein} on finite inputs already sorted ascending (no copies, no
+ * validation), for callers that sort each sample once and share it between statistics.
+ */
+export function normalisedWassersteinSorted(reference: Float64Array, current: Float64Array): number {
+  return normalised(wasserstein1Sorted(reference, current), reference);
+}
+
+function normalised(w: number, reference: Float64Array): number {
+  const { std } = meanStd(reference);
   if (std === 0) return w === 0 ? 0 : Number.POSITIVE_INFINITY;
   if (!Number.isFinite(std)) throw new InvalidError('reference standard deviation overflowed', {});
   return w / std;
