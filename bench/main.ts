@@ -4,7 +4,9 @@
  */
 import { runAutomlQualityBenchmark } from './automl-quality.js';
 import { runDatasetsBenchmark } from './datasets.js';
+import { runDriftBenchmark } from './drift.js';
 import { runGbdtBenchmark } from './gbdt.js';
+import { runMonitorBenchmark } from './monitor.js';
 import { runPipelinesBenchmark } from './pipelines.js';
 import { runServingBenchmark } from './serving.js';
 import { runTrackingBenchmark } from './tracking.js';
@@ -44,6 +46,16 @@ const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     description:
       '1,000 no-op fn steps (a fan-out and a chain) through the engine vs the same function awaited directly; ms/step overhead',
     run: runPipelinesBenchmark,
+  },
+  drift: {
+    description:
+      'drift report, 50 numeric features x 100,000 reference x 100,000 current rows (wasserstein + psi + histograms) vs SciPy/numpy',
+    run: runDriftBenchmark,
+  },
+  monitor: {
+    description:
+      'a monitor evaluation over a 100,000-row inference log window (22 features, prediction drift) vs compareTables on the same tables in memory',
+    run: runMonitorBenchmark,
   },
 };
 

@@ -17,6 +17,7 @@ import {
   RunInputService,
 } from './data/index.js';
 import { LineageQuery, LineageRecorder } from './lineage/index.js';
+import { createMonitoring, type Monitoring } from './monitoring/index.js';
 import { createPipelines, type Pipelines } from './pipelines/index.js';
 import { createRegistry, type Registry } from './registry/index.js';
 import { createServing, DEFAULT_RUNTIME_OPTIONS, type Serving } from './serving/index.js';
@@ -43,6 +44,8 @@ export interface Platform {
   readonly serving: Serving;
   /** Pipelines and their runs; a server calls `pipelines.start()` to resume runs left unfinished. */
   readonly pipelines: Pipelines;
+  /** Drift comparison, monitors, feedback and decisions; a server calls `monitoring.start()`. */
+  readonly monitoring: Monitoring;
   close(): Promise<void>;
 }
 
@@ -139,6 +142,17 @@ export async function openPlatform(
     ...(config.redisUrl === undefined ? {} : { redisUrl: config.redisUrl }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
+  const monitoring = createMonitoring({
+    logRetentionMs: config.serving.logRetentionMs,
+    database,
+    audit,
+    clock,
+    datasets,
+    registry,
+    serving,
+    pipelines,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
   return {
     config,
     database,
@@ -160,7 +174,9 @@ export async function openPlatform(
     training,
     serving,
     pipelines,
+    monitoring,
     async close() {
+      await monitoring.close();
       await pipelines.close();
       await serving.close();
       await training.close();

@@ -11,6 +11,8 @@ export interface GenerateInputs {
   readonly seed: number;
   /** Share of extra rows, drawn with another seed, kept apart to evaluate on. */
   readonly holdout: number;
+  /** Which world the customers come from (default `a`). */
+  readonly world?: World;
 }
 
 export interface StepContext {
@@ -24,6 +26,9 @@ const CONTRACTS = [
   { name: 'two-year', months: 24 },
 ] as const;
 const PAYMENTS = ['card', 'bank-transfer', 'check'] as const;
+
+/** `a`: the world the first model learns; `b`: the world after it moved (see churnRows). */
+export type World = 'a' | 'b';
 const COLUMNS = ['tenure_months', 'monthly_charges', 'support_calls', 'contract', 'payment', 'churned'] as const;
 
 type ChurnRow = Record<(typeof COLUMNS)[number], string | number | null>;
@@ -35,29 +40,47 @@ type ChurnRow = Record<(typeof COLUMNS)[number], string | number | null>;
 export function generate(inputs: GenerateInputs, context: StepContext) {
   const train = join(context.outputDir, 'churn-train.csv');
   const holdout = join(context.outputDir, 'churn-holdout.csv');
-  writeFileSync(train, toCsv(churnRows(inputs.rows, inputs.seed)));
-  writeFileSync(holdout, toCsv(churnRows(Math.max(1, Math.round(inputs.rows * inputs.holdout)), inputs.seed + 1)));
-  context.log(`wrote ${inputs.rows} training rows and a holdout of ${Math.round(inputs.rows * inputs.holdout)}`);
+  const world = inputs.world ?? 'a';
+  writeFileSync(train, toCsv(churnRows(inputs.rows, inputs.seed, world)));
+  writeFileSync(
+    holdout,
+    toCsv(churnRows(Math.max(1, Math.round(inputs.rows * inputs.holdout)), inputs.seed + 1, world)),
+  );
+  context.log(
+    `wrote ${inputs.rows} training rows and a holdout of ${Math.round(inputs.rows * inputs.holdout)} from world ${world}`,
+  );
   return { train, holdout };
 }
 
-function churnRows(rows: number, seed: number): ChurnRow[] {
+function churnRows(rows: number, seed: number, world: World = 'a'): ChurnRow[] {
   const random = seededRandom(seed);
   const table: ChurnRow[] = [];
   for (let i = 0; i < rows; i++) {
+    const b = world === 'b';
     const tenure = Math.floor(random() * 72);
-    const charges = Math.round((20 + random() * 100) * 100) / 100;
-    const calls = Math.floor(-Math.log(1 - random()) * 1.5);
+    const charges = Math.round(((b ? 55 : 20) + random() * 100) * 100) / 100;
+    const calls = Math.floor(-Math.log(1 - random()) * (b ? 3 : 1.5));
     const contract = CONTRACTS[Math.floor(random() * CONTRACTS.length)]!;
-    const payment = random() < 0.05 ? null : PAYMENTS[Math.floor(random() * PAYMENTS.length)]!;
-    // Churn grows with charges, support calls and paying by check; shrinks with tenure and contract.
+    const missing = random() < 0.05;
+    const payment = missing
+      ? null
+      : b
+        ? random() < 0.6
+          ? 'check'
+          : 'card'
+        : PAYMENTS[Math.floor(random() * PAYMENTS.length)]!;
+    // World a: churn grows with charges, support calls and paying by check; shrinks with tenure and
+    // contract. World b (the world moved): higher prices, more calls, more cheques, and long-standing
+    // customers now leave too, so a model of world a is wrong about them.
     const logit =
-      -1.2 -
-      0.045 * tenure +
-      0.03 * charges +
-      0.55 * calls -
-      0.07 * contract.months +
-      (payment === 'check' ? 0.6 : 0) +
+      (b
+        ? -4.2 + 0.04 * tenure + 0.03 * charges + 0.35 * calls - 0.07 * contract.months + (payment === 'check' ? 0.3 : 0)
+        : -1.2 -
+          0.045 * tenure +
+          0.03 * charges +
+          0.55 * calls -
+          0.07 * contract.months +
+          (payment === 'check' ? 0.6 : 0)) +
       (random() - 0.5);
     table.push({
       tenure_months: tenure,

@@ -36,6 +36,13 @@ export const BACKUP_TABLES = [
   'pipeline_logs',
   'pipeline_schedules',
   'pipeline_triggers',
+  'monitors',
+  'monitor_reports',
+  'monitor_alerts',
+  'inference_labels',
+  'live_metrics',
+  'deployment_policies',
+  'policy_decisions',
 ] as const satisfies readonly (keyof Tables)[];
 
 export type BackupTable = (typeof BACKUP_TABLES)[number];
@@ -83,6 +90,13 @@ export const DUMP_ORDER: Readonly<Record<BackupTable, readonly string[]>> = {
   pipeline_logs: ['pipeline_run_id', 'step', 'item', 'seq'],
   pipeline_schedules: ['id'],
   pipeline_triggers: ['id'],
+  monitors: ['id'],
+  monitor_reports: ['id'],
+  monitor_alerts: ['id'],
+  inference_labels: ['id'],
+  live_metrics: ['deployment', 'bucket_start', 'model', 'model_version', 'metric'],
+  deployment_policies: ['id'],
+  policy_decisions: ['id'],
 };
 
 export function isBackupTable(name: string): name is BackupTable {

@@ -12,9 +12,12 @@ import { registerArtifacts } from './commands/artifacts.js';
 import { registerBackup } from './commands/backup.js';
 import { registerDatasets } from './commands/datasets.js';
 import { registerDeployments } from './commands/deployments.js';
+import { registerDrift } from './commands/drift.js';
 import { registerExperiments } from './commands/experiments.js';
+import { registerFeedback } from './commands/feedback.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerModels } from './commands/models.js';
+import { registerMonitors } from './commands/monitors.js';
 import { registerPipelines } from './commands/pipelines.js';
 import { registerPredict } from './commands/predict.js';
 import { registerQuickstart } from './commands/quickstart.js';
@@ -56,8 +59,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   registerTrain(program, ctx);
   registerDeployments(program, ctx);
   registerPredict(program, ctx);
+  registerFeedback(program, ctx);
   registerPipelines(program, ctx);
   registerWorkers(program, ctx);
+  registerDrift(program, ctx);
+  registerMonitors(program, ctx);
   for (const command of program.commands)
     command.exitOverride().configureOutput({
       writeOut: (text) => io.stdout.write(text),

@@ -1,6 +1,20 @@
 /** SDK methods for deployments: create, read, change (compare-and-set revisions), roll back. */
 import type { Page, PageRequest } from '../core/pagination.js';
 import type {
+  FeedbackInput,
+  FeedbackItem,
+  FeedbackResult,
+  LiveMetricPoint,
+  LiveStatus,
+} from '../monitoring/feedback/index.js';
+import {
+  decodePoint,
+  decodeStatus,
+  type WireLiveStatus,
+  type WirePoint,
+} from '../monitoring/feedback/wire.js';
+import type { PolicyDecision } from '../monitoring/policy/index.js';
+import type {
   CreateDeploymentInput,
   Deployment,
   DeploymentRevision,
@@ -11,12 +25,23 @@ import type {
   V2InferRequest,
   V2Response,
 } from '../serving/index.js';
+import { DeploymentPolicyApi } from './deployment-policy-api.js';
 import type { HttpClient } from './http-client.js';
 
 const path = (name: string) => `/api/v1/deployments/${encodeURIComponent(name)}`;
 
 export class DeploymentsApi {
-  constructor(private readonly http: HttpClient) {}
+  /** The deployment's champion/challenger policy: `sw.deployments.policy.set/get/delete/evaluate(name, …)`. */
+  readonly policy: DeploymentPolicyApi;
+
+  constructor(private readonly http: HttpClient) {
+    this.policy = new DeploymentPolicyApi(http);
+  }
+
+  /** Decisions of the deployment's policy, newest first. */
+  decisions(name: string, page: PageRequest = {}): Promise<Page<PolicyDecision>> {
+    return this.http.request('GET', `${path(name)}/decisions`, { query: { ...page } });
+  }
 
   /**
    * `sw.deployments.create('churn', { routes: [{ model: 'churn@champion', weight: 90 }, { model: 'churn@challenger' }] })`
@@ -78,8 +103,46 @@ export class DeploymentsApi {
   }
 
   /** Live figures per route over the last `windowSeconds` (default 300), as the server saw them. */
-  status(name: string, windowSeconds?: number): Promise<DeploymentStatus> {
-    return this.http.request('GET', `${path(name)}/status`, { query: { window: windowSeconds } });
+  status(
+    name: string,
+    windowSeconds?: number,
+    options: { since?: TimeInput } = {},
+  ): Promise<LiveStatus & DeploymentStatus> {
+    return this.http
+      .request<WireLiveStatus>('GET', `${path(name)}/status`, {
+        query: { window: windowSeconds, since: timeParam(options.since) },
+      })
+      .then(decodeStatus);
+  }
+
+  /**
+   * True labels for logged predictions: `sw.deployments.feedback('churn', [{ requestId, label: 1 }])`,
+   * or by an id feature: `sw.deployments.feedback('churn', { key: 'customer_id', labels: [{ id: 42, label: 1 }] })`.
+   * Answers what was accepted, and the duplicates, unknown ids and late labels.
+   */
+  feedback(name: string, labels: readonly FeedbackItem[] | FeedbackInput): Promise<FeedbackResult> {
+    const body: FeedbackInput = isItemList(labels) ? { labels } : labels;
+    return this.http.request('POST', `${path(name)}/feedback`, { body });
+  }
+
+  /** The hourly live-performance time series per model version (default: the last 7 days). */
+  async metrics(
+    name: string,
+    query: { since?: TimeInput; until?: TimeInput; model?: string; metric?: string } = {},
+  ): Promise<{ deployment: string; items: LiveMetricPoint[] }> {
+    const page = await this.http.request<{ deployment: string; items: WirePoint[] }>(
+      'GET',
+      `${path(name)}/metrics`,
+      {
+        query: {
+          since: timeParam(query.since),
+          until: timeParam(query.until),
+          model: query.model,
+          metric: query.metric,
+        },
+      },
+    );
+    return { deployment: page.deployment, items: page.items.map(decodePoint) };
   }
 
   revisions(name: string, page: PageRequest = {}): Promise<Page<DeploymentRevision>> {
@@ -89,4 +152,16 @@ export class DeploymentsApi {
   revision(name: string, revision: number): Promise<DeploymentRevision> {
     return this.http.request('GET', `${path(name)}/revisions/${revision}`);
   }
+}
+
+/** A time for a query: a Date, epoch milliseconds or an ISO 8601 string. */
+export type TimeInput = Date | number | string;
+
+function timeParam(time: TimeInput | undefined): string | undefined {
+  if (time === undefined) return undefined;
+  return time instanceof Date ? time.toISOString() : String(time);
+}
+
+function isItemList(labels: readonly FeedbackItem[] | FeedbackInput): labels is readonly FeedbackItem[] {
+  return Array.isArray(labels);
 }

@@ -20,6 +20,18 @@ export type {
   ValidationReport,
 } from '../data/index.js';
 export type {
+  ComparedVersion,
+  DecisionCause,
+  DecisionEvidence,
+  DecisionOutcome,
+  DeploymentPolicy,
+  GuardrailEvidence,
+  PolicyDecision,
+  PolicyInput,
+  PolicyMetric,
+  SideEvidence,
+} from '../monitoring/policy/index.js';
+export type {
   ApplyResult,
   ErrorInfo,
   ExecutorName,
@@ -98,7 +110,18 @@ export type {
   DownloadOptions,
   PushOptions,
 } from './datasets-api.js';
+export type { DeploymentPolicyApi } from './deployment-policy-api.js';
 export type { ModelFileSource, PulledModel, RegisterOptions } from './models-api.js';
+export type {
+  CreateMonitorInput,
+  ListMonitorsQuery,
+  Monitor,
+  MonitorAlert,
+  MonitorInput,
+  MonitorReport,
+  MonitorReportSummary,
+  WaitForReportOptions,
+} from './monitors-api.js';
 export type {
   ApplyFileResult,
   ListPipelineRunsQuery,

@@ -11,9 +11,11 @@ import { BackupApi } from './backup-api.js';
 import { type ConnectOptions, resolveCredentials } from './credentials.js';
 import { DatasetsApi } from './datasets-api.js';
 import { DeploymentsApi } from './deployments-api.js';
+import { DriftApi } from './drift-api.js';
 import { HttpClient } from './http-client.js';
 import { LineageApi } from './lineage-api.js';
 import { ModelsApi } from './models-api.js';
+import { MonitorsApi } from './monitors-api.js';
 import { PipelinesApi } from './pipelines-api.js';
 import { ExperimentsApi, RunsApi } from './tracking-api.js';
 
@@ -35,6 +37,8 @@ export class Slipway {
   readonly automl: AutomlApi;
   readonly deployments: DeploymentsApi;
   readonly pipelines: PipelinesApi;
+  readonly drift: DriftApi;
+  readonly monitors: MonitorsApi;
 
   private constructor(
     private readonly http: HttpClient,
@@ -53,6 +57,8 @@ export class Slipway {
     this.automl = new AutomlApi(http);
     this.deployments = new DeploymentsApi(http);
     this.pipelines = new PipelinesApi(http);
+    this.drift = new DriftApi(http);
+    this.monitors = new MonitorsApi(http);
   }
 
   get url(): string {

@@ -61,6 +61,8 @@ export interface ServingSettings {
   readonly logSample: number;
   /** How often to look for deployment changes made elsewhere when no notification can wake us. */
   readonly deploymentPollMs: number;
+  /** Inference log rows (and their labels) older than this are deleted; 0 keeps them forever. */
+  readonly logRetentionMs: number;
 }
 
 export interface ClientConfig {
@@ -153,6 +155,7 @@ export function loadServerConfig(env: Env = process.env, cwd = process.cwd()): S
       true,
       problems,
     ),
+    logRetentionMs: parseRetention(env.SLIPWAY_INFERENCE_LOG_RETENTION, problems),
   };
   const pipelines: PipelineSettings = {
     concurrency: parseNumber(
@@ -219,6 +222,24 @@ function parseQueuePrefix(raw: string | undefined, problems: string[]): string {
     return 'slipway';
   }
   return text;
+}
+
+const DAY_MS = 86_400_000;
+const DURATION_UNITS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: DAY_MS };
+
+/** `30d`, `12h`, `90m`, or `0` (keep forever); default 30 days. */
+function parseRetention(raw: string | undefined, problems: string[]): number {
+  const text = nonEmpty(raw);
+  if (text === undefined) return 30 * DAY_MS;
+  if (text === '0') return 0;
+  const match = /^(\d+)(m|h|d)$/.exec(text);
+  if (match === null || Number(match[1]) === 0) {
+    problems.push(
+      `SLIPWAY_INFERENCE_LOG_RETENTION: must be a duration such as 30d, 12h or 90m, or 0 to keep rows forever, got '${text}'`,
+    );
+    return 30 * DAY_MS;
+  }
+  return Number(match[1]) * DURATION_UNITS[match[2]!]!;
 }
 
 function parseNumber(

@@ -150,6 +150,9 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
   PIPELINE_VERSION_NOT_FOUND: { status: 404, meaning: 'the pipeline has no such version' },
   PIPELINE_RUN_NOT_FOUND: { status: 404, meaning: 'no pipeline run with that id' },
   STEP_NOT_FOUND: { status: 404, meaning: 'the pipeline (or its run) has no step with that name' },
+  MONITOR_NOT_FOUND: { status: 404, meaning: 'no monitor with that name' },
+  MONITOR_REPORT_NOT_FOUND: { status: 404, meaning: 'the monitor has no such report (or none yet)' },
+  POLICY_NOT_FOUND: { status: 404, meaning: 'the deployment has no champion/challenger policy' },
   EXPERIMENT_EXISTS: { status: 409, meaning: 'an experiment (perhaps deleted) already has that name' },
   TOKEN_EXISTS: { status: 409, meaning: 'a token already has that name' },
   MODEL_EXISTS: { status: 409, meaning: 'a model (perhaps deleted) already has that name' },
@@ -162,6 +165,7 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
     meaning: "the model's policy protects this alias and the version is not approved",
   },
   DEPLOYMENT_EXISTS: { status: 409, meaning: 'a deployment already has that name; change it with PATCH' },
+  MONITOR_EXISTS: { status: 409, meaning: 'a monitor already has that name; change it with PATCH' },
   DEPLOYMENT_REVISION_CONFLICT: {
     status: 409,
     meaning: 'the deployment is no longer at expectedRevision; details give its current revision',
@@ -184,6 +188,17 @@ export const ERROR_CATALOGUE: Readonly<Record<string, { status: number; meaning:
     meaning: 'a dataset version failed expectations a pipeline step required (the details list them)',
   },
   EXPERIMENT_DELETED: { status: 422, meaning: 'the experiment is deleted; restore it first' },
+  MONITOR_NO_REFERENCE: {
+    status: 422,
+    meaning:
+      'the monitor has no reference: the model version has no training dataset in its lineage; give one',
+  },
+  MONITOR_WINDOW_EMPTY: { status: 422, meaning: "the monitor's window holds no logged predictions yet" },
+  MONITOR_NO_FEATURES: {
+    status: 422,
+    meaning:
+      'no feature of the window can be compared with the reference (none shared, or none of a testable type)',
+  },
   MODEL_NOT_SERVABLE: {
     status: 422,
     meaning:

@@ -75,7 +75,9 @@ export type RunTrigger =
   | { readonly kind: 'retry'; readonly of: string; readonly from?: string }
   | { readonly kind: 'webhook'; readonly remote?: string }
   | { readonly kind: 'schedule'; readonly schedule: string; readonly at: string }
-  | { readonly kind: 'dataset'; readonly dataset: string };
+  | { readonly kind: 'dataset'; readonly dataset: string }
+  /** A monitor found drift; `report` is the report that did. */
+  | { readonly kind: 'drift'; readonly monitor: string; readonly report: string };
 
 export interface ErrorInfo {
   readonly code: string;

@@ -87,7 +87,7 @@ export const PipelineRunSchema = z
     executor: z.enum(EXECUTORS),
     useCache: z.boolean(),
     trigger: JsonObject.describe(
-      'Why the run started: {kind: manual | retry | webhook | schedule | dataset, …}',
+      'Why the run started: {kind: manual | retry | webhook | schedule | dataset | drift, …}',
     ),
     run: z.string().describe('The tracking run'),
     error: ErrorInfo.optional(),

@@ -13,6 +13,9 @@ const CONTRACTS = [
 ] as const;
 const PAYMENTS = ['card', 'bank-transfer', 'check'] as const;
 
+/** `a`: the world the first model learns; `b`: the world after it moved (see churnRows). */
+export type World = 'a' | 'b';
+
 export interface ChurnRow {
   readonly tenure_months: number;
   readonly monthly_charges: number;
@@ -24,23 +27,40 @@ export interface ChurnRow {
   readonly churned: 0 | 1;
 }
 
-export function churnRows(rows: number, seed: number): ChurnRow[] {
+export function churnRows(rows: number, seed: number, world: World = 'a'): ChurnRow[] {
   const random = seededRandom(seed);
   const table: ChurnRow[] = [];
   for (let i = 0; i < rows; i++) {
+    const b = world === 'b';
     const tenure = Math.floor(random() * 72);
-    const charges = Math.round((20 + random() * 100) * 100) / 100;
-    const calls = Math.floor(-Math.log(1 - random()) * 1.5);
+    const charges = Math.round(((b ? 55 : 20) + random() * 100) * 100) / 100;
+    const calls = Math.floor(-Math.log(1 - random()) * (b ? 3 : 1.5));
     const contract = CONTRACTS[Math.floor(random() * CONTRACTS.length)]!;
-    const payment = random() < 0.05 ? null : PAYMENTS[Math.floor(random() * PAYMENTS.length)]!;
-    // Churn grows with charges, support calls and paying by check; shrinks with tenure and contract.
+    const missing = random() < 0.05;
+    const payment = missing
+      ? null
+      : b
+        ? random() < 0.6
+          ? 'check'
+          : 'card'
+        : PAYMENTS[Math.floor(random() * PAYMENTS.length)]!;
+    // World a: churn grows with charges, support calls and paying by check; shrinks with tenure and
+    // contract. World b (the world moved): higher prices, more calls, more cheques, and long-standing
+    // customers now leave too, so a model of world a is wrong about them.
     const logit =
-      -1.2 -
-      0.045 * tenure +
-      0.03 * charges +
-      0.55 * calls -
-      0.07 * contract.months +
-      (payment === 'check' ? 0.6 : 0) +
+      (b
+        ? -4.2 +
+          0.04 * tenure +
+          0.03 * charges +
+          0.35 * calls -
+          0.07 * contract.months +
+          (payment === 'check' ? 0.3 : 0)
+        : -1.2 -
+          0.045 * tenure +
+          0.03 * charges +
+          0.55 * calls -
+          0.07 * contract.months +
+          (payment === 'check' ? 0.6 : 0)) +
       (random() - 0.5);
     table.push({
       tenure_months: tenure,

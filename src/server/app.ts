@@ -22,12 +22,16 @@ import { backupRoutes } from './routes/backup.js';
 import { datasetCheckRoutes } from './routes/dataset-checks.js';
 import { datasetRoutes } from './routes/datasets.js';
 import { deploymentRoutes } from './routes/deployments.js';
+import { driftRoutes } from './routes/drift.js';
 import { experimentRoutes } from './routes/experiments.js';
+import { feedbackRoutes } from './routes/feedback.js';
 import { healthRoutes } from './routes/health.js';
 import { inferenceRoutes } from './routes/inference.js';
 import { lineageRoutes } from './routes/lineage.js';
 import { modelRoutes } from './routes/models.js';
+import { monitorRoutes } from './routes/monitors.js';
 import { pipelineRoutes } from './routes/pipelines.js';
+import { policyRoutes } from './routes/policies.js';
 import { runRoutes } from './routes/runs.js';
 import { workerRoutes } from './routes/workers.js';
 import type { ZodApp } from './zod-app.js';
@@ -101,7 +105,11 @@ export async function buildApp(platform: Platform, options: AppOptions): Promise
   lineageRoutes(app, platform);
   automlRoutes(app, platform);
   deploymentRoutes(app, platform);
+  feedbackRoutes(app, platform);
+  policyRoutes(app, platform);
   pipelineRoutes(app, platform);
+  monitorRoutes(app, platform);
   workerRoutes(app, platform);
+  driftRoutes(app, platform);
   return app;
 }

@@ -46,8 +46,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+    if (options.inferenceOnly !== true) await platform.monitoring.start({ baseUrl: url });
     return {
-      url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`,
+      url,
       platform,
       ...(adminTokenPath === undefined ? {} : { adminTokenPath }),
       async close() {

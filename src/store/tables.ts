@@ -36,6 +36,13 @@ export interface Tables {
   pipeline_logs: PipelineLogRow;
   pipeline_schedules: PipelineScheduleRow;
   pipeline_triggers: PipelineTriggerRow;
+  monitors: MonitorRow;
+  monitor_reports: MonitorReportRow;
+  monitor_alerts: MonitorAlertRow;
+  inference_labels: InferenceLabelRow;
+  live_metrics: LiveMetricRow;
+  deployment_policies: DeploymentPolicyRow;
+  policy_decisions: PolicyDecisionRow;
 }
 
 export interface ExperimentRow {
@@ -468,4 +475,130 @@ export interface PipelineTriggerRow {
   last_run_id: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface MonitorRow {
+  id: string;
+  name: string;
+  deployment: string;
+  /** JSON: the monitor's settings (reference, window, features, tests, schedule, actions). */
+  spec: string;
+  /** The next scheduled evaluation; NULL without a schedule. */
+  next_due_at: number | null;
+  last_report_id: string | null;
+  last_evaluated_at: number | null;
+  /** When drift last started the on-drift pipeline (the cooldown counts from here). */
+  last_triggered_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface MonitorReportRow {
+  id: string;
+  monitor_id: string;
+  status: 'running' | 'succeeded' | 'failed';
+  cause: 'manual' | 'schedule';
+  rows: number | null;
+  /** 1 when the report found dataset drift (inputs or predictions); NULL until it finishes. */
+  drift: number | null;
+  share: number | null;
+  /** JSON: the whole report. */
+  body: string | null;
+  /** JSON { code, message } of a failed evaluation. */
+  error: string | null;
+  created_by: string;
+  created_at: number;
+  finished_at: number | null;
+}
+
+export interface MonitorAlertRow {
+  id: string;
+  monitor_id: string;
+  report_id: string;
+  kind: 'webhook' | 'pipeline';
+  /** The webhook's URL or the pipeline's name. */
+  target: string;
+  status: 'pending' | 'delivered' | 'failed' | 'skipped';
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error: string | null;
+  /** JSON: what was sent (the webhook body, or the run's params). */
+  payload: string;
+  /** JSON: the answer (HTTP status, or the pipeline run id). */
+  result: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The true label of one logged prediction row (feedback); unique per (deployment, request_id, row_index). */
+export interface InferenceLabelRow {
+  id: string;
+  deployment: string;
+  request_id: string;
+  row_index: number;
+  /** JSON: the label as sent (string, number or boolean). */
+  label: string;
+  /** The feature the label was matched by (`customer_id`), or null when sent by request id. */
+  key: string | null;
+  /** The key's value as text. */
+  key_value: string | null;
+  /** When the served prediction was made. */
+  predicted_at: number;
+  received_at: number;
+  received_by: string;
+  /** The x-request-id of the feedback call. */
+  feedback_request_id: string;
+  /** 1 when the label came more than the lateness limit after the prediction. */
+  late: number;
+}
+
+/** One metric of one model version in one hourly bucket of prediction time. */
+export interface LiveMetricRow {
+  deployment: string;
+  model: string;
+  model_version: number;
+  bucket_start: number;
+  metric: string;
+  /** Null when undefined for the bucket (NaN). */
+  value: number | null;
+  samples: number;
+  updated_at: number;
+}
+
+/** A deployment's champion/challenger policy (one per deployment). */
+export interface DeploymentPolicyRow {
+  id: string;
+  deployment: string;
+  /** JSON of the PolicySpec. */
+  spec: string;
+  /** The next periodic evaluation; moved on by compare-and-set by the server that claims it. */
+  next_due_at: number;
+  created_by: string;
+  created_at: number;
+  updated_by: string;
+  updated_at: number;
+}
+
+/** One decision of a policy, with its evidence. */
+export interface PolicyDecisionRow {
+  id: string;
+  deployment: string;
+  at: number;
+  /** manual | schedule */
+  cause: string;
+  /** none | wait | keep | promote | rollback | notify | blocked | guardrail */
+  outcome: string;
+  reason: string;
+  /** JSON: the figures behind the decision (samples, metric values, test, p-value, guardrails, what was done). */
+  evidence: string;
+  champion_model: string | null;
+  champion_version: number | null;
+  challenger_model: string | null;
+  challenger_version: number | null;
+  /** The deployment revision evaluated. */
+  revision: number;
+  actor: string;
+  request_id: string;
 }

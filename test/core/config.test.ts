@@ -86,6 +86,17 @@ describe('serving configuration', () => {
       "SLIPWAY_ONNX_SESSIONS: must be a whole number from 1 to 256, got '0'",
     );
   });
+
+  it('keeps the inference log 30 days unless told otherwise, and 0 keeps it forever', () => {
+    expect(loadServerConfig({}, '/w').serving.logRetentionMs).toBe(30 * 86_400_000);
+    expect(loadServerConfig({ SLIPWAY_INFERENCE_LOG_RETENTION: '12h' }, '/w').serving.logRetentionMs).toBe(
+      12 * 3_600_000,
+    );
+    expect(loadServerConfig({ SLIPWAY_INFERENCE_LOG_RETENTION: '0' }, '/w').serving.logRetentionMs).toBe(0);
+    expect(() => loadServerConfig({ SLIPWAY_INFERENCE_LOG_RETENTION: '2 weeks' }, '/w')).toThrow(
+      "SLIPWAY_INFERENCE_LOG_RETENTION: must be a duration such as 30d, 12h or 90m, or 0 to keep rows forever, got '2 weeks'",
+    );
+  });
 });
 
 describe('client configuration', () => {

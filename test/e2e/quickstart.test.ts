@@ -48,6 +48,21 @@ describe('slipway quickstart', () => {
     );
     expect(output).toContain(join(folder, '.slipway', 'admin.token'));
     expect(output).toContain('deployment churn (revision 1) routes 100% to churn@champion = churn@1');
+    // The loop: drift on what moved, the retraining it started, the challenger promoted on labels.
+    expect(output).toMatch(
+      /monitor report \w+: drift in monthly_charges .*support_calls .*payment .*; unchanged: (tenure_months, contract|contract, tenure_months);/,
+    );
+    expect(output).toMatch(
+      /retraining run \w+ \(started by the drift\) registered churn@2; deployment churn revision \d+ serves 90% churn@champion = churn@1, 10% churn@challenger = churn@2/,
+    );
+    expect(output).toContain('policy decision: promote');
+    expect(output).toMatch(
+      /churn@champion is now churn@2; deployment churn revision \d+ serves 100% churn@champion = churn@2/,
+    );
+    expect(output).toMatch(
+      /the audit log tells it in order: monitor\.drift by admin → pipeline\.run by monitor:churn → .*deployment\.decision by admin/,
+    );
+    expect(output).toContain('npx slipway deployments decisions churn');
     const runId = /pipeline run {2}(\w+) \(tracking run (\w+)\)/.exec(output);
     expect(runId, output).not.toBeNull();
     expect(output).toContain(`npx slipway pipelines status ${runId![1]}`);
@@ -65,12 +80,15 @@ describe('slipway quickstart', () => {
     try {
       const runs = await sw.pipelines.runs({ pipeline: 'churn-lifecycle' });
       expect(runs.items.map((run) => run.status)).toEqual(['succeeded']);
+      const retrains = await sw.pipelines.runs({ pipeline: 'churn-retrain' });
+      expect(retrains.items.map((run) => [run.status, run.trigger.kind])).toEqual([['succeeded', 'drift']]);
       const run = await sw.pipelines.getRun(runs.items[0]!.id);
       expect(run.steps?.find((step) => step.step === 'evaluate')?.outputs?.auc).toBeGreaterThan(0.7);
       expect(run.steps?.find((step) => step.step === 'deploy')?.outputs).toEqual({ revision: 1 });
       const jobs = await sw.automl.list();
-      expect(jobs.items).toHaveLength(1);
-      const job = jobs.items[0]!;
+      // The lifecycle's job, and the retraining's on the moved world's data.
+      expect(jobs.items.map((j) => j.dataset).sort()).toEqual(['churn-train@1', 'churn-train@2']);
+      const job = jobs.items.find((j) => j.dataset === 'churn-train@1')!;
       expect(job).toMatchObject({
         status: 'succeeded',
         dataset: 'churn-train@1',
@@ -89,9 +107,9 @@ describe('slipway quickstart', () => {
       expect(trials.items).toHaveLength(result.leaderboard.length);
       expect(trials.items[0]!.metrics['cv/roc_auc']!.value).toBe(result.best.score);
 
-      // The champion is the refit model: a self-contained ONNX graph that takes the raw columns.
-      const champion = await sw.models.version('churn@champion');
-      expect(champion).toMatchObject({ run: job.run, aliases: ['champion'], classes: ['0', '1'] });
+      // The first champion is the refit model: a self-contained ONNX graph that takes the raw columns.
+      const champion = await sw.models.version('churn@1');
+      expect(champion).toMatchObject({ run: job.run, aliases: [], classes: ['0', '1'] });
       expect(champion.datasets.map((d) => `${d.dataset}@${d.version}:${d.role}`)).toEqual([
         'churn-train@1:train',
       ]);
@@ -122,13 +140,19 @@ describe('slipway quickstart', () => {
       const majority = Math.max(...[0, 1].map((c) => fresh.filter((row) => row.churned === c).length));
       // The model learned the churn signal: clearly better than always answering the majority class.
       expect(correct).toBeGreaterThan(majority + 0.05 * fresh.length);
-      // The restarted server serves the deployment the demo made, with the same answers.
+      // The restarted server serves the deployment as the loop left it: the promoted churn@2.
+      const promoted = await sw.models.version('churn@champion');
+      expect(promoted).toMatchObject({ version: 2, aliases: expect.arrayContaining(['champion']) });
+      expect(promoted.datasets.map((d) => `${d.dataset}@${d.version}:${d.role}`)).toEqual([
+        'churn-train@2:train',
+      ]);
       const served = await sw.deployments.predict(
         'churn',
         fresh.slice(0, 50).map(({ churned: _, ...features }) => features),
       );
-      expect(served.modelVersion).toBe('churn@1');
-      expect(served.predictions).toEqual(labels.slice(0, 50));
+      expect(served.modelVersion).toBe('churn@2');
+      const decisions = await sw.deployments.decisions('churn');
+      expect(decisions.items[0]).toMatchObject({ outcome: 'promote' });
 
       const train = await sw.datasets.version('churn-train@1');
       expect(train.rowCount).toBe(4000);
@@ -152,13 +176,15 @@ describe('slipway quickstart', () => {
     const quickstart = spawnSlipway(['quickstart'], { cwd: folder, env: { SLIPWAY_PORT: String(port) } });
     try {
       await quickstart.waitFor(/Press Ctrl-C to stop/);
-      // A second quickstart in the same folder runs the pipeline again: the data are the same bytes, so
-      // everything up to the gate comes from the cache (no second AutoML job); alias and deploy run again.
+      // A second quickstart in the same folder runs the pipelines again: the data are the same bytes, so
+      // everything up to the gates comes from the cache (no new AutoML job); alias and deploy run again,
+      // and the loop promotes churn@2 once more.
       expect(quickstart.output()).toMatch(/^ +train +cached +0ms \(cached from run \w+\)$/m);
       const env = { SLIPWAY_PORT: String(port) };
       const jobs = await cli(['--json', 'automl', 'list'], env, folder);
       expect(jobs.code, jobs.stderr).toBe(0);
       expect(jobs.json<{ items: { status: string }[] }>().items.map((job) => job.status)).toEqual([
+        'succeeded',
         'succeeded',
       ]);
       const runs = await cli(['--json', 'pipelines', 'runs', '--pipeline', 'churn-lifecycle'], env, folder);
@@ -168,7 +194,7 @@ describe('slipway quickstart', () => {
       const status = await cli(['pipelines', 'status', latest!.id], env, folder);
       expect(status.code, status.stderr).toBe(0);
       expect(status.stdout).toMatch(new RegExp(`train\\s+cached.*cached from ${first!.id}`));
-      // The champion (still churn@1) serves the deployment, reached from this process.
+      // The champion (churn@2 again, after the loop) serves the deployment, reached from this process.
       const predicted = await cli(
         [
           'predict',
@@ -179,9 +205,9 @@ describe('slipway quickstart', () => {
         folder,
       );
       expect(predicted.code, predicted.stderr).toBe(0);
-      expect(predicted.stdout).toContain('served by churn@1');
+      expect(predicted.stdout).toContain('served by churn@2');
       const deployment = await cli(['deployments', 'status', 'churn'], env, folder);
-      expect(deployment.stdout).toMatch(/churn@champion\s+churn@1\s+100%/);
+      expect(deployment.stdout).toMatch(/churn@champion\s+churn@2\s+100%/);
     } finally {
       quickstart.child.kill('SIGINT');
     }

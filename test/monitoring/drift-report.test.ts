@@ -308,6 +308,8 @@ describe('compareTables: bad input', () => {
     ['overrides.x.threshold', { overrides: { x: { test: 'ks', threshold: 1.5 } } }],
     ['overrides.x.threshold', { overrides: { x: { test: 'psi', threshold: -1 } } }],
     ['overrides.c.threshold', { overrides: { c: { test: 'js', threshold: 2 } } }],
+    ['overrides.x.test', { overrides: { x: { test: 'mmd' as 'ks' } } }],
+    ['tests', { columns: ['c', 'b'], tests: ['mmd'] }],
   ];
   it.each(bad)('rejects a bad %s', (field, options) => {
     expect(invalidField(() => compareTables(ref, cur, options))).toBe(field);
@@ -320,5 +322,68 @@ describe('compareTables: bad input', () => {
     ).toBe('reference.columns.x');
     const inf = table({ x: num(Float64Array.from([1, Number.POSITIVE_INFINITY])) });
     expect(invalidField(() => compareTables(ref, inf, { columns: ['x'] }))).toBe('current.columns.x');
+  });
+});
+
+describe('compareTables: multivariate MMD', () => {
+  it('finds no multivariate drift between two samples of one distribution', () => {
+    const [ref, cur] = tables(7, 400);
+    const r = compareTables(ref, cur, { tests: ['mmd'] });
+    expect(r.multivariate).toMatchObject({
+      test: 'mmd',
+      threshold: 0.05,
+      drifted: false,
+      columns: ['x', 'y'],
+    });
+    expect(r.multivariate!.pvalue).toBeGreaterThanOrEqual(0.05);
+    expect(r.multivariate!.statistic).toBeGreaterThanOrEqual(0);
+    expect(r.datasetDrift).toBe(false);
+    // mmd alone: no per-column test; the categorical columns are listed as skipped.
+    expect(r.columns).toEqual([]);
+    expect(r.skipped.map((s) => s.column).sort()).toEqual(['b', 'c']);
+    expect(r.skipped[0]!.reason).toMatch(/mmd uses numeric columns only/);
+  });
+
+  it('finds a shift, and its drift alone makes the dataset drift', () => {
+    const [ref, cur] = tables(21, 400, ['x']);
+    const r = compareTables(ref, cur, { tests: ['ks', 'chi2', 'mmd'] });
+    expect(r.multivariate!.drifted).toBe(true);
+    expect(r.multivariate!.pvalue).toBeLessThan(0.01);
+    expect(r.multivariate!.columns).toEqual(['x', 'y']);
+    expect(r.driftedColumns).toBe(1);
+    expect(r.share).toBe(0.25);
+    expect(r.datasetDrift).toBe(true);
+    // Without mmd the same tables do not reach the drift share.
+    expect(compareTables(ref, cur, { tests: ['ks', 'chi2'] }).datasetDrift).toBe(false);
+    expect(compareTables(ref, cur).multivariate).toBeUndefined();
+  });
+
+  it('standardises each column by the reference, so a large-unit column does not hide a shift', () => {
+    const rand = mulberry32(5);
+    const big = (n: number) => normals(rand, n, 0, 1e6);
+    const ref = table({ x: num(normals(rand, 300)), big: num(big(300)) });
+    const cur = table({ x: num(normals(rand, 300, 0.6)), big: num(big(300)) });
+    const r = compareTables(ref, cur, { tests: ['mmd'] });
+    expect(r.multivariate!.drifted).toBe(true);
+    expect(r.multivariate!.columns).toEqual(['x', 'big']);
+  });
+
+  it('drops rows with a missing value in any numeric column and is deterministic for a seed', () => {
+    const [ref, cur] = tables(3, 200, ['y']);
+    const x = Float64Array.from(ref.columns.x!.values as Float64Array);
+    x[0] = Number.NaN;
+    x[5] = Number.NaN;
+    const withGaps = table({ ...ref.columns, x: num(x) });
+    const r = compareTables(withGaps, cur, { tests: ['mmd'], mmd: { seed: 3, permutations: 50 } });
+    expect(r.multivariate).toMatchObject({ referenceRows: 198, currentRows: 200, drifted: true });
+    const again = compareTables(withGaps, cur, { tests: ['mmd'], mmd: { seed: 3, permutations: 50 } });
+    expect(again.multivariate).toEqual(r.multivariate);
+  });
+
+  it('refuses mmd as a per-column override, saying how to request it', () => {
+    const [ref, cur] = tables(1, 50);
+    expect(() => compareTables(ref, cur, { overrides: { x: { test: 'mmd' as 'ks' } } })).toThrow(
+      /multivariate.*request it in tests/,
+    );
   });
 });

@@ -274,9 +274,17 @@ describe.skipIf(REDIS_URL === undefined).each(BACKENDS)('queue executor on %s', 
   }, 120_000);
 
   it('lists the running workers over REST', async () => {
-    const response = await server.fetch('/api/v1/workers');
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { queue: boolean; items: { id: string; queues: string[] }[] };
+    type Listing = { queue: boolean; items: { id: string; queues: string[]; running: number }[] };
+    // A worker's heartbeat reports the steps it runs; the previous test's may still be counted until
+    // the next beat, so wait for every worker to report none.
+    let body: Listing;
+    for (let deadline = Date.now() + 20_000; ; ) {
+      const response = await server.fetch('/api/v1/workers');
+      expect(response.status).toBe(200);
+      body = (await response.json()) as Listing;
+      if (body.items.every((item) => item.running === 0) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     expect(body.queue).toBe(true);
     expect(body.items.map((item) => item.id).sort()).toEqual(workers.map((worker) => worker.id).sort());
     expect(body.items[0]).toMatchObject({ queues: ['default'], concurrency: 4, running: 0 });

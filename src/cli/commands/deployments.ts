@@ -16,6 +16,8 @@ import type {
 import { NotFoundError } from '../../client/index.js';
 import { type CliContext, morePages, pageFlags, parseInteger, UsageError, withPaging } from '../context.js';
 import { fieldBlock, formatTime, orDash, table } from '../format.js';
+import { registerDeploymentPolicy } from './deployment-policy.js';
+import { describeLive } from './live-format.js';
 
 interface DeployFlags {
   readonly model?: string[];
@@ -140,8 +142,16 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
     .command('status <name>')
     .description('Routes and weights with live request rate, errors and p50/p99 latency per route')
     .option('--window <seconds>', 'seconds of live figures, 10-350', parseInteger('--window'), 300)
-    .action(async (name: string, options: { window: number }) => {
-      const status = await (await ctx.client()).deployments.status(name, options.window);
+    .option(
+      '--since <time>',
+      'live performance over labelled predictions since this ISO time or epoch ms (default: the window)',
+    )
+    .action(async (name: string, options: { window: number; since?: string }) => {
+      const status = await (await ctx.client()).deployments.status(
+        name,
+        options.window,
+        options.since === undefined ? {} : { since: options.since },
+      );
       ctx.emit(
         status,
         () => describeStatus(status),
@@ -184,6 +194,7 @@ export function registerDeployments(program: Command, ctx: CliContext): void {
         () => page.items.map((r) => String(r.revision)),
       );
     });
+  registerDeploymentPolicy(deployments, ctx);
 }
 
 function deployInput(flags: DeployFlags): UpdateDeploymentInput {
@@ -296,6 +307,7 @@ function describeStatus(status: DeploymentStatus): string {
   ];
   if (status.shadow !== null)
     lines.push(`shadow answers that differed from the primary: ${status.shadow.disagreements}`);
+  lines.push(...describeLive(status));
   if (status.loadError !== undefined)
     lines.push(`revision ${status.revision} failed to load: ${status.loadError}`);
   return lines.join('\n');

@@ -63,6 +63,8 @@ export function describeTrigger(trigger: RunTrigger): string {
       return `schedule ${trigger.schedule}`;
     case 'dataset':
       return `dataset ${trigger.dataset}`;
+    case 'drift':
+      return `drift (monitor ${trigger.monitor}, report ${trigger.report})`;
     default:
       return trigger.kind;
   }

@@ -13,6 +13,7 @@ import {
   inapplicableReason,
   PVALUE_TESTS,
 } from './default-tests.js';
+import { type MultivariateInput, multivariateDrift } from './multivariate-drift.js';
 import {
   type ColumnDriftResult,
   type CompareOptions,
@@ -21,6 +22,8 @@ import {
   DRIFT_TESTS,
   type DriftTable,
   type DriftTestName,
+  MULTIVARIATE_DRIFT_TESTS,
+  type RequestedTestName,
   type SkippedColumn,
   type TestOutcome,
 } from './report-types.js';
@@ -42,7 +45,10 @@ interface Planned {
  * test in `options.tests` that applies to it (a column where none applies is skipped), else the
  * default ({@link defaultTest}). A column drifts when any of its tests does. With a correction, the
  * p-values of every p-value test in the report are adjusted together and compared with each test's
- * threshold. Throws InvalidError naming the option at fault.
+ * threshold. When `tests` includes `mmd`, the multivariate MMD test runs over every numeric column
+ * compared (see multivariate-drift.ts) and its drift alone also makes `datasetDrift` true; `mmd` is
+ * not a per-column test, so an override naming it is refused. Throws InvalidError naming the option
+ * at fault.
  */
 export function compareTables(
   reference: DriftTable,
@@ -72,7 +78,9 @@ export function compareTables(
       value: correction,
     });
   }
-  const tests = checkTests(options.tests);
+  const requested = checkTests(options.tests);
+  const withMmd = requested?.includes('mmd') ?? false;
+  const tests = requested?.filter((t): t is DriftTestName => t !== 'mmd');
   const names = columnNames(reference, current, options.columns);
   const overrides = options.overrides ?? {};
   for (const [name, override] of Object.entries(overrides)) {
@@ -80,6 +88,12 @@ export function compareTables(
       throw new InvalidError(`overrides.${name}: no such column among those compared`, {
         field: `overrides.${name}`,
       });
+    }
+    if (override && (MULTIVARIATE_DRIFT_TESTS as readonly string[]).includes(override.test)) {
+      throw new InvalidError(
+        `overrides.${name}.test: ${override.test} is a multivariate test over all numeric columns together, not a per-column test; request it in tests`,
+        { field: `overrides.${name}.test`, value: override.test },
+      );
     }
     if (!override || !(DRIFT_TESTS as readonly string[]).includes(override.test)) {
       throw new InvalidError(`overrides.${name}.test must be one of ${DRIFT_TESTS.join(', ')}`, {
@@ -94,6 +108,7 @@ export function compareTables(
 
   const skipped: SkippedColumn[] = [];
   const planned: Planned[] = [];
+  const multivariate: MultivariateInput[] = [];
   for (const name of names) {
     const ref = reference.columns[name];
     const cur = current.columns[name];
@@ -107,6 +122,9 @@ export function compareTables(
       continue;
     }
     const col = prep.column;
+    if (withMmd && ref.kind === 'numeric' && cur.kind === 'numeric') {
+      multivariate.push({ column: name, reference: ref, current: cur });
+    }
     const override = overrides[name];
     if (override) {
       const why = inapplicableReason(override.test, col.shape);
@@ -120,13 +138,18 @@ export function compareTables(
       planned.push({ column: col, tests: [{ test: override.test, threshold }] });
       continue;
     }
+    // `tests: ['mmd']` alone: numeric columns go to MMD only, the others are skipped below.
+    if (tests?.length === 0 && col.kind === 'numeric') continue;
     const chosen = tests
       ? tests.filter((t) => inapplicableReason(t, col.shape) === undefined)
       : [defaultTest(col.shape)];
     if (chosen.length === 0) {
       skipped.push({
         column: name,
-        reason: `none of the requested tests applies to this ${col.kind} column`,
+        reason:
+          tests?.length === 0
+            ? `mmd uses numeric columns only; this is a ${col.kind} column`
+            : `none of the requested tests applies to this ${col.kind} column`,
       });
       continue;
     }
@@ -152,15 +175,17 @@ export function compareTables(
   );
   const driftedColumns = columns.filter((c) => c.drifted).length;
   const share = columns.length === 0 ? 0 : driftedColumns / columns.length;
+  const mmd = withMmd ? multivariateDrift(multivariate, options.mmd) : undefined;
   return {
     columns,
     driftedColumns,
     totalColumns: columns.length,
     share,
     driftShare,
-    datasetDrift: columns.length > 0 && share >= driftShare,
+    datasetDrift: (columns.length > 0 && share >= driftShare) || mmd?.drifted === true,
     correction,
     skipped,
+    ...(mmd === undefined ? {} : { multivariate: mmd }),
   };
 }
 
@@ -181,7 +206,9 @@ function checkTable(table: DriftTable, field: string): void {
   }
 }
 
-function checkTests(tests: readonly DriftTestName[] | undefined): readonly DriftTestName[] | undefined {
+function checkTests(
+  tests: readonly RequestedTestName[] | undefined,
+): readonly RequestedTestName[] | undefined {
   if (tests === undefined) return undefined;
   if (!Array.isArray(tests) || tests.length === 0) {
     throw new InvalidError('tests must be a non-empty list of test names', { field: 'tests' });

@@ -7,8 +7,10 @@ export {
   MAX_DISCRETE_VALUES,
   SMALL_REFERENCE_ROWS,
 } from './default-tests.js';
+export { MMD_THRESHOLD } from './multivariate-drift.js';
 export {
   type CategoricalColumn,
+  COLUMN_DRIFT_TESTS,
   type ColumnDriftResult,
   type ColumnKind,
   type ColumnOverride,
@@ -20,8 +22,12 @@ export {
   type DriftHistogram,
   type DriftTable,
   type DriftTestName,
+  MULTIVARIATE_DRIFT_TESTS,
+  type MultivariateDrift,
+  type MultivariateTestName,
   type NumericColumn,
   OTHER_BUCKET,
+  type RequestedTestName,
   type SkippedColumn,
   type TestOutcome,
 } from './report-types.js';

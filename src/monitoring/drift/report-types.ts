@@ -19,8 +19,17 @@ export interface DriftTable {
   readonly columns: Readonly<Record<string, DriftColumn>>;
 }
 
-export const DRIFT_TESTS = ['ks', 'chi2', 'psi', 'js', 'wasserstein', 'ztest'] as const;
-export type DriftTestName = (typeof DRIFT_TESTS)[number];
+/** Tests run on one column at a time. */
+export const COLUMN_DRIFT_TESTS = ['ks', 'chi2', 'psi', 'js', 'wasserstein', 'ztest'] as const;
+export type DriftTestName = (typeof COLUMN_DRIFT_TESTS)[number];
+
+/** Tests run on the numeric columns together (whole input), never on one column. */
+export const MULTIVARIATE_DRIFT_TESTS = ['mmd'] as const;
+export type MultivariateTestName = (typeof MULTIVARIATE_DRIFT_TESTS)[number];
+
+/** Every test name `tests` accepts. */
+export const DRIFT_TESTS = [...COLUMN_DRIFT_TESTS, ...MULTIVARIATE_DRIFT_TESTS] as const;
+export type RequestedTestName = (typeof DRIFT_TESTS)[number];
 
 export type Correction = 'none' | 'bonferroni' | 'bh';
 
@@ -34,8 +43,11 @@ export interface ColumnOverride {
 export interface CompareOptions {
   /** Columns to compare; default every column both tables have. */
   readonly columns?: readonly string[];
-  /** Compute exactly these tests wherever they apply; default one test per column chosen by its data. */
-  readonly tests?: readonly DriftTestName[];
+  /**
+   * Compute exactly these tests wherever they apply; default one test per column chosen by its data.
+   * `mmd` adds the multivariate test over the numeric columns; alone, no per-column test runs.
+   */
+  readonly tests?: readonly RequestedTestName[];
   readonly overrides?: Readonly<Record<string, ColumnOverride>>;
   /** Dataset drift when the share of drifted columns is at least this (default 0.5), in (0, 1]. */
   readonly driftShare?: number;
@@ -43,6 +55,8 @@ export interface CompareOptions {
   readonly bins?: number;
   /** Multiple-testing correction of the p-value tests across all columns (default 'none'). */
   readonly correction?: Correction;
+  /** MMD's permutations, seed and rows kept per side (defaults as mmdRbf's: 200, 0, 1000). */
+  readonly mmd?: { readonly permutations?: number; readonly seed?: number; readonly maxRows?: number };
 }
 
 /** One test on one column. */
@@ -93,6 +107,23 @@ export interface SkippedColumn {
   readonly reason: string;
 }
 
+/** The multivariate MMD test over the numeric columns compared (when `tests` includes `mmd`). */
+export interface MultivariateDrift {
+  readonly test: MultivariateTestName;
+  /** The biased squared MMD of the standardised rows. */
+  readonly statistic: number;
+  /** Permutation p-value; not part of the per-column multiple-testing correction. */
+  readonly pvalue: number;
+  readonly threshold: number;
+  /** pValue < threshold; also makes `datasetDrift` true. */
+  readonly drifted: boolean;
+  /** The numeric columns used, in the order compared. */
+  readonly columns: readonly string[];
+  /** Rows used from each side: rows with a missing value in any of `columns` are dropped (before MMD's own subsampling). */
+  readonly referenceRows: number;
+  readonly currentRows: number;
+}
+
 export interface DatasetDriftReport {
   /** Drifted columns first, then by decreasing strength, then by name. */
   readonly columns: readonly ColumnDriftResult[];
@@ -101,9 +132,11 @@ export interface DatasetDriftReport {
   /** driftedColumns / totalColumns (0 when no column was compared). */
   readonly share: number;
   readonly driftShare: number;
+  /** share ≥ driftShare (with at least one column compared), or the multivariate test drifted. */
   readonly datasetDrift: boolean;
   readonly correction: Correction;
   readonly skipped: readonly SkippedColumn[];
+  readonly multivariate?: MultivariateDrift;
 }
 
 /** Label of the bucket that gathers categories beyond the 20 most frequent in the reference. */

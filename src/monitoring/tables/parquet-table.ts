@@ -4,6 +4,7 @@
  * categories. Dates and timestamps are left out, as Evidently leaves them out of drift by default:
  * a window is always "later" than its reference.
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DataEngine, type DatasetVersion, ident, literal } from '../../data/index.js';
 import type { DriftColumn, DriftTable } from '../drift/index.js';
 
@@ -35,33 +36,44 @@ export async function readParquetTable(
   path: string,
   options: ReadTableOptions = {},
 ): Promise<LoadedTable> {
-  const relation = `read_parquet(${literal(path)})`;
-  return engine.withConnection(async (connection) => {
-    const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-    const schema = described.getRowObjectsJS().map((row) => ({
-      name: String(row.column_name),
-      type: String(row.column_type),
-    }));
-    const { plan, ignored } = planColumns(schema, options.columns);
-    if (plan.length === 0) {
-      const count = await connection.runAndReadAll(`SELECT count(*) FROM ${relation}`);
-      return { table: { columns: {} }, rows: Number(count.getColumnsJS()[0]?.[0] ?? 0), ignored };
-    }
-    const projection = plan
-      .map(({ name, kind }) => `CAST(${ident(name)} AS ${kind === 'numeric' ? 'DOUBLE' : 'VARCHAR'})`)
-      .join(', ');
-    const reader = await connection.runAndReadAll(`SELECT ${projection} FROM ${relation}`);
-    const values = reader.getColumnsJS();
-    const columns: Record<string, DriftColumn> = {};
-    for (const [index, { name, kind }] of plan.entries()) {
-      const column = values[index] ?? [];
-      columns[name] =
-        kind === 'numeric'
-          ? { kind, values: Float64Array.from(column, (v) => (v === null ? Number.NaN : Number(v))) }
-          : { kind, values: column.map((v) => (v === null ? null : String(v))) };
-    }
-    return { table: { columns }, rows: reader.currentRowCount, ignored };
-  });
+  return engine.withConnection((connection) =>
+    readRelationTable(connection, `read_parquet(${literal(path)})`, options),
+  );
+}
+
+/**
+ * Reads the columns of any DuckDB relation (`read_parquet(…)`, `read_csv(…)`, a table name) on a
+ * bare connection, typed by DuckDB's schema of it.
+ */
+export async function readRelationTable(
+  connection: DuckDBConnection,
+  relation: string,
+  options: ReadTableOptions = {},
+): Promise<LoadedTable> {
+  const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
+  const schema = described.getRowObjectsJS().map((row) => ({
+    name: String(row.column_name),
+    type: String(row.column_type),
+  }));
+  const { plan, ignored } = planColumns(schema, options.columns);
+  if (plan.length === 0) {
+    const count = await connection.runAndReadAll(`SELECT count(*) FROM ${relation}`);
+    return { table: { columns: {} }, rows: Number(count.getColumnsJS()[0]?.[0] ?? 0), ignored };
+  }
+  const projection = plan
+    .map(({ name, kind }) => `CAST(${ident(name)} AS ${kind === 'numeric' ? 'DOUBLE' : 'VARCHAR'})`)
+    .join(', ');
+  const reader = await connection.runAndReadAll(`SELECT ${projection} FROM ${relation}`);
+  const values = reader.getColumnsJS();
+  const columns: Record<string, DriftColumn> = {};
+  for (const [index, { name, kind }] of plan.entries()) {
+    const column = values[index] ?? [];
+    columns[name] =
+      kind === 'numeric'
+        ? { kind, values: Float64Array.from(column, (v) => (v === null ? Number.NaN : Number(v))) }
+        : { kind, values: column.map((v) => (v === null ? null : String(v))) };
+  }
+  return { table: { columns }, rows: reader.currentRowCount, ignored };
 }
 
 /** A dataset version's columns, read from its stored Parquet form. */
@@ -85,7 +97,8 @@ function planColumns(
   for (const name of names) {
     const type = byName.get(name);
     if (type === undefined) ignored.push({ column: name, reason: 'not a column of this table' });
-    else if (TEMPORAL_TYPES.test(type)) ignored.push({ column: name, reason: `${type.toLowerCase()} column` });
+    else if (TEMPORAL_TYPES.test(type))
+      ignored.push({ column: name, reason: `${type.toLowerCase()} column` });
     else if (NUMERIC_TYPES.test(type)) plan.push({ name, kind: 'numeric' });
     else if (type === 'VARCHAR') plan.push({ name, kind: 'categorical' });
     else ignored.push({ column: name, reason: `${type.toLowerCase()} column (not numeric or text)` });

@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
 import type { RequestContext } from '../../core/context.js';
 import type { Logger } from '../../core/logger.js';
+import { Periodic } from '../../core/periodic.js';
 import { datasetNode } from '../../lineage/index.js';
 import type { Database } from '../../store/index.js';
 import { matchesDatasetPattern } from '../definition/index.js';
@@ -21,38 +22,34 @@ const SCHEDULER: RequestContext = { actor: { name: 'scheduler', role: 'editor' }
 const VERSIONS_PER_TICK = 100;
 
 export class Scheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
     private readonly runs: PipelineRunService,
-    private readonly tickMs: number,
+    tickMs: number,
     private readonly logger?: Logger,
-  ) {}
-
-  start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => void this.tick(), this.tickMs);
-    this.timer.unref();
+  ) {
+    this.periodic = new Periodic(
+      'pipeline scheduler tick',
+      tickMs,
+      () => Promise.all([this.fireSchedules(), this.fireTriggers()]),
+      logger,
+    );
   }
 
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.ticking;
+  start(): void {
+    this.periodic.start();
+  }
+
+  close(): Promise<void> {
+    return this.periodic.close();
   }
 
   /** One look at what is due; concurrent calls share it. */
   tick(): Promise<void> {
-    this.ticking ??= Promise.all([this.fireSchedules(), this.fireTriggers()])
-      .then(() => {})
-      .catch((error: unknown) => this.logger?.warn({ err: error }, 'pipeline scheduler tick failed'))
-      .finally(() => {
-        this.ticking = undefined;
-      });
-    return this.ticking;
+    return this.periodic.run();
   }
 
   private async fireSchedules(): Promise<void> {

@@ -8,9 +8,15 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SLIPWAY_VERSION } from '../../core/version.js';
+import {
+  DeploymentStatusWithLiveSchema,
+  parseTimeParam,
+  StatusWithLiveQuery,
+} from '../../monitoring/feedback/schema.js';
+import { withLiveMetrics } from '../../monitoring/feedback/status-live.js';
+import { encodeStatus } from '../../monitoring/feedback/wire.js';
 import type { Platform } from '../../platform.js';
 import type { RequestFacts } from '../../serving/index.js';
-import { DeploymentStatusSchema, StatusQuery } from '../../serving/schema.js';
 import { ERROR_RESPONSES, type ZodApp } from '../zod-app.js';
 
 const Deployment = z.object({ name: z.string() });
@@ -28,7 +34,7 @@ function factsOf(request: FastifyRequest): RequestFacts {
   };
 }
 
-export function inferenceRoutes(app: ZodApp, { serving }: Platform): void {
+export function inferenceRoutes(app: ZodApp, { serving, monitoring, clock }: Platform): void {
   const inference = serving.inference;
   const open = { config: { public: true } };
 
@@ -131,13 +137,22 @@ export function inferenceRoutes(app: ZodApp, { serving }: Platform): void {
       schema: {
         tags: ['deployments'],
         summary:
-          'Routes and weights with live request rate, errors and p50/p99 latency per route over the last minutes (as this server saw them)',
+          'Routes and weights with live request rate, errors and p50/p99 latency per route over the last minutes (as this server saw them), and the live performance of each version on labelled predictions',
         params: Deployment,
-        querystring: StatusQuery,
-        response: { 200: DeploymentStatusSchema, ...ERROR_RESPONSES },
+        querystring: StatusWithLiveQuery,
+        response: { 200: DeploymentStatusWithLiveSchema, ...ERROR_RESPONSES },
       },
     },
-    async (request) => inference.status(request.params.name, request.query.window ?? 300),
+    async (request) => {
+      const window = request.query.window ?? 300;
+      const since = parseTimeParam('since', request.query.since);
+      const status = await inference.status(request.params.name, window);
+      // Serving knows nothing of labels: the live performance is merged in here.
+      const live = await monitoring.feedback.liveMetrics(status.deployment, {
+        since: since ?? clock.now() - window * 1000,
+      });
+      return encodeStatus(withLiveMetrics(status, live));
+    },
   );
 
   app.post(

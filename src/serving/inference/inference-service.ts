@@ -185,6 +185,26 @@ export class InferenceService {
     });
   }
 
+  /**
+   * Named-feature rows through a registered version, without a deployment or the inference log
+   * (monitoring's reference predictions). `ignoreKeys` are columns that are not model inputs.
+   */
+  async predictVersion(
+    model: string,
+    version: number,
+    instances: readonly Record<string, unknown>[],
+    ignoreKeys: readonly string[] = [],
+  ): Promise<PredictResult> {
+    return this.withVersion(model, String(version), async (loaded) => {
+      const prepared = decodeInstances(instances, loaded.version, {
+        ignoreKeys,
+        maxRows: instances.length,
+      });
+      const { outputs } = await loaded.run(prepared.feeds, prepared.rows, NO_BATCHING);
+      return encodePredictions(outputs, prepared.rows, loaded.version);
+    });
+  }
+
   /** The deployment as served now: 404 if it does not exist, 503 while its first revision loads. */
   async serving(name: string): Promise<ActiveDeployment> {
     const key = name.trim().toLowerCase();

@@ -1,0 +1,320 @@
+/**
+ * A monitor's settings as stored (`monitors.spec`), and the checks that turn what a user wrote
+ * (CLI flags, JSON) into them. Everything is checked at create time, so a typo in a cron expression
+ * or a test name is refused with the field named rather than failing every evaluation later.
+ */
+import { Cron } from 'croner';
+import { InvalidError } from '../../core/errors.js';
+import { normaliseName } from '../../core/names.js';
+import { formatReference, parseReference } from '../../core/references.js';
+import {
+  type ColumnOverride,
+  type Correction,
+  DEFAULT_THRESHOLDS,
+  DRIFT_TESTS,
+  type DriftTestName,
+} from '../drift/index.js';
+
+/** Every name `tests` accepts: the per-column tests and `mmd` over the whole input. */
+export type MonitorTestName = (typeof DRIFT_TESTS)[number];
+
+export type WindowSpec =
+  | { readonly kind: 'count'; readonly rows: number }
+  | { readonly kind: 'time'; readonly ms: number };
+
+export interface ScheduleSpec {
+  readonly cron: string;
+  readonly timezone: string;
+}
+
+export interface OnDriftSpec {
+  readonly pipeline: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** No second run starts within this long of the last one. */
+  readonly cooldownMs: number;
+}
+
+export interface MonitorSpec {
+  readonly description: string;
+  /** `dataset@v` pinned at create time, or null: the training data of the champion route's version. */
+  readonly reference: string | null;
+  /** Only rows this model reference served (`churn@3`, or an alias resolved at each evaluation). */
+  readonly model: string | null;
+  readonly window: WindowSpec;
+  /** Features compared; null: every feature the model and the reference share. */
+  readonly features: readonly string[] | null;
+  readonly tests: readonly MonitorTestName[] | null;
+  readonly overrides: Readonly<Record<string, ColumnOverride>>;
+  readonly driftShare: number;
+  readonly correction: Correction;
+  readonly bins: number;
+  /** Also compare the model's outputs with its outputs on the reference. */
+  readonly predictionDrift: boolean;
+  readonly schedule: ScheduleSpec | null;
+  readonly onDrift: OnDriftSpec | null;
+  readonly webhook: string | null;
+}
+
+/** What a create or update request may carry (every field optional on update). */
+export interface MonitorInput {
+  readonly description?: string;
+  readonly reference?: string | null;
+  readonly model?: string | null;
+  /** A row count (`1000`) or a duration (`90s`, `30m`, `1h`, `7d`). */
+  readonly window?: string | number;
+  readonly features?: readonly string[] | null;
+  readonly tests?: readonly string[] | null;
+  readonly overrides?: Readonly<Record<string, { test: string; threshold?: number }>>;
+  readonly driftShare?: number;
+  readonly correction?: string;
+  readonly bins?: number;
+  readonly predictionDrift?: boolean;
+  readonly schedule?: string | null;
+  readonly timezone?: string;
+  /** `pipeline:<name>` (or the pipeline's name alone). */
+  readonly onDrift?: string | null;
+  readonly onDriftParams?: Readonly<Record<string, unknown>>;
+  /** A duration (`1h`) or milliseconds. */
+  readonly cooldown?: string | number;
+  readonly webhook?: string | null;
+}
+
+export const DEFAULT_WINDOW: WindowSpec = { kind: 'count', rows: 1000 };
+export const MAX_WINDOW_ROWS = 1_000_000;
+export const DEFAULT_COOLDOWN_MS = 3_600_000;
+const CORRECTIONS: readonly Correction[] = ['none', 'bonferroni', 'bh'];
+const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** The spec `input` makes of `base` (defaults for a new monitor). */
+export function buildSpec(input: MonitorInput, base: MonitorSpec = defaultSpec()): MonitorSpec {
+  const schedule =
+    input.schedule === undefined && input.timezone === undefined
+      ? base.schedule
+      : parseSchedule(
+          input.schedule === undefined ? (base.schedule?.cron ?? null) : input.schedule,
+          input.timezone ?? base.schedule?.timezone ?? 'UTC',
+        );
+  return {
+    description: input.description ?? base.description,
+    reference: input.reference === undefined ? base.reference : parseDatasetReference(input.reference),
+    model: input.model === undefined ? base.model : parseModelReference(input.model),
+    window: input.window === undefined ? base.window : parseWindow(input.window),
+    features: input.features === undefined ? base.features : parseFeatures(input.features),
+    tests: input.tests === undefined ? base.tests : parseTests(input.tests),
+    overrides: input.overrides === undefined ? base.overrides : parseOverrides(input.overrides),
+    driftShare: input.driftShare === undefined ? base.driftShare : parseShare(input.driftShare),
+    correction: input.correction === undefined ? base.correction : parseCorrection(input.correction),
+    bins: input.bins === undefined ? base.bins : parseBins(input.bins),
+    predictionDrift: input.predictionDrift ?? base.predictionDrift,
+    schedule,
+    onDrift: parseOnDrift(input, base.onDrift),
+    webhook: input.webhook === undefined ? base.webhook : parseWebhook(input.webhook),
+  };
+}
+
+export function defaultSpec(): MonitorSpec {
+  return {
+    description: '',
+    reference: null,
+    model: null,
+    window: DEFAULT_WINDOW,
+    features: null,
+    tests: null,
+    overrides: {},
+    driftShare: 0.5,
+    correction: 'none',
+    bins: 10,
+    predictionDrift: true,
+    schedule: null,
+    onDrift: null,
+    webhook: null,
+  };
+}
+
+/** `1000` rows, or a duration with a unit: `90s`, `30m`, `1h`, `7d`. */
+export function parseWindow(raw: string | number): WindowSpec {
+  const text = String(raw).trim();
+  if (/^\d+$/.test(text)) {
+    const rows = Number(text);
+    if (rows < 1 || rows > MAX_WINDOW_ROWS) {
+      throw invalid('window', raw, `a row count must be from 1 to ${MAX_WINDOW_ROWS}`);
+    }
+    return { kind: 'count', rows };
+  }
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1000) {
+    throw invalid(
+      'window',
+      raw,
+      'must be a row count (1000) or a duration of at least 1s (90s, 30m, 1h, 7d)',
+    );
+  }
+  return { kind: 'time', ms };
+}
+
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (match === null) return undefined;
+  return Math.round(Number(match[1]) * UNITS[match[2]!]!);
+}
+
+export function formatWindow(window: WindowSpec): string {
+  if (window.kind === 'count') return `${window.rows} rows`;
+  return `last ${formatDuration(window.ms)}`;
+}
+
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+function parseDatasetReference(raw: string | null): string | null {
+  if (raw === null) return null;
+  const ref = parseReference('reference', raw, { defaultAlias: 'latest' });
+  return ref.version === undefined ? `${ref.name}@${ref.alias}` : formatReference(ref.name, ref.version);
+}
+
+function parseModelReference(raw: string | null): string | null {
+  if (raw === null) return null;
+  const ref = parseReference('model', raw);
+  return ref.version === undefined ? `${ref.name}@${ref.alias}` : formatReference(ref.name, ref.version);
+}
+
+function parseFeatures(raw: readonly string[] | null): readonly string[] | null {
+  if (raw === null) return null;
+  if (raw.length === 0) throw invalid('features', raw, 'must name at least one feature (omit it for all)');
+  const seen = new Set<string>();
+  for (const [index, name] of raw.entries()) {
+    if (typeof name !== 'string' || name.trim() === '') {
+      throw invalid(`features[${index}]`, name, 'must be a feature name');
+    }
+    if (seen.has(name)) throw invalid(`features[${index}]`, name, `names '${name}' twice`);
+    seen.add(name);
+  }
+  return [...raw];
+}
+
+function parseTests(raw: readonly string[] | null): readonly MonitorTestName[] | null {
+  if (raw === null) return null;
+  if (raw.length === 0) throw invalid('tests', raw, 'must name at least one test (omit it for the defaults)');
+  return raw.map((name, index) => parseTestName(`tests[${index}]`, name));
+}
+
+function parseTestName(field: string, raw: string): MonitorTestName {
+  const name = String(raw).trim().toLowerCase();
+  if (!(DRIFT_TESTS as readonly string[]).includes(name)) {
+    throw invalid(field, raw, `must be one of ${DRIFT_TESTS.join(', ')}`);
+  }
+  return name as MonitorTestName;
+}
+
+function parseOverrides(
+  raw: Readonly<Record<string, { test: string; threshold?: number }>>,
+): Readonly<Record<string, ColumnOverride>> {
+  const overrides: Record<string, ColumnOverride> = {};
+  for (const [column, override] of Object.entries(raw)) {
+    const named = parseTestName(`overrides.${column}.test`, override.test);
+    if (!Object.hasOwn(DEFAULT_THRESHOLDS, named)) {
+      throw invalid(
+        `overrides.${column}.test`,
+        override.test,
+        'compares the whole input, not one column; use tests',
+      );
+    }
+    const test = named as DriftTestName;
+    const threshold = override.threshold;
+    if (threshold !== undefined && !(Number.isFinite(threshold) && threshold > 0)) {
+      throw invalid(`overrides.${column}.threshold`, threshold, 'must be a positive number');
+    }
+    overrides[column] = {
+      test,
+      threshold: threshold ?? DEFAULT_THRESHOLDS[test],
+    };
+  }
+  return overrides;
+}
+
+function parseShare(raw: number): number {
+  if (!(Number.isFinite(raw) && raw > 0 && raw <= 1)) throw invalid('driftShare', raw, 'must be in (0, 1]');
+  return raw;
+}
+
+function parseCorrection(raw: string): Correction {
+  const value = raw.trim().toLowerCase();
+  if (!(CORRECTIONS as readonly string[]).includes(value)) {
+    throw invalid('correction', raw, `must be one of ${CORRECTIONS.join(', ')}`);
+  }
+  return value as Correction;
+}
+
+function parseBins(raw: number): number {
+  if (!(Number.isInteger(raw) && raw >= 2 && raw <= 100))
+    throw invalid('bins', raw, 'must be a whole number from 2 to 100');
+  return raw;
+}
+
+function parseSchedule(cron: string | null, timezone: string): ScheduleSpec | null {
+  if (cron === null || cron.trim() === '') return null;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: timezone });
+  } catch {
+    throw invalid('timezone', timezone, 'is not a time zone (use an IANA name such as Europe/Paris)');
+  }
+  try {
+    new Cron(cron, { timezone, paused: true }).nextRun();
+  } catch (error) {
+    throw invalid('schedule', cron, `is not a cron expression: ${(error as Error).message}`);
+  }
+  return { cron: cron.trim(), timezone };
+}
+
+function parseOnDrift(input: MonitorInput, base: OnDriftSpec | null): OnDriftSpec | null {
+  if (input.onDrift === null) return null;
+  const given = input.onDrift === undefined ? undefined : input.onDrift.trim();
+  if (given === undefined && base === null) {
+    if (input.onDriftParams !== undefined || input.cooldown !== undefined) {
+      throw invalid('onDrift', undefined, 'params and cooldown need an on-drift pipeline (pipeline:<name>)');
+    }
+    return null;
+  }
+  const pipeline =
+    given === undefined
+      ? base!.pipeline
+      : normaliseName('onDrift', given.startsWith('pipeline:') ? given.slice('pipeline:'.length) : given);
+  let cooldownMs = base?.cooldownMs ?? DEFAULT_COOLDOWN_MS;
+  if (input.cooldown !== undefined) {
+    const parsed =
+      typeof input.cooldown === 'number' ? input.cooldown : parseDuration(String(input.cooldown));
+    if (parsed === undefined || !Number.isFinite(parsed) || parsed < 0) {
+      throw invalid('cooldown', input.cooldown, 'must be a duration (30m, 1h, 1d) or 0');
+    }
+    cooldownMs = parsed;
+  }
+  return { pipeline, params: input.onDriftParams ?? base?.params ?? {}, cooldownMs };
+}
+
+function parseWebhook(raw: string | null): string | null {
+  if (raw === null) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid('webhook', raw, 'must be an http or https URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid('webhook', raw, 'must be an http or https URL');
+  }
+  return url.toString();
+}
+
+function invalid(field: string, value: unknown, problem: string): InvalidError {
+  const shown = value === undefined ? '' : `, got ${JSON.stringify(value)}`;
+  return new InvalidError(`${field} ${problem}${shown}`, { field, value });
+}
