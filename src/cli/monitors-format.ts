@@ -62,6 +62,12 @@ export function formatMonitor(m: Monitor): string {
     ['drift rule', `share of drifted features ≥ ${m.driftShare}, correction ${m.correction}, ${m.bins} bins`],
     ['predictions', m.predictionDrift ? 'compared' : 'not compared'],
     [
+      'degradation',
+      m.degradation === undefined
+        ? '-'
+        : `${m.degradation.metric} ${['rmse', 'mae', 'logLoss'].includes(m.degradation.metric) ? 'above' : 'below'} ${m.degradation.threshold} on at least ${m.degradation.minSamples} labelled rows`,
+    ],
+    [
       'schedule',
       m.schedule === undefined
         ? '-'
@@ -135,6 +141,18 @@ export function formatReport(r: MonitorReport, top: number): string {
       )
       .join('; ');
     lines.push(`  ${name}: ${p.report.datasetDrift ? 'drift' : 'no drift'} (${tests})`);
+  }
+  if (r.performance !== undefined) {
+    const p = r.performance;
+    lines.push(
+      '',
+      `performance: ${r.degraded ? 'degraded' : 'ok'} (${p.metric} ${p.alertWhen} ${p.threshold} alerts, on at least ${p.minSamples} labelled rows)`,
+    );
+    for (const v of p.versions) {
+      lines.push(
+        `  ${v.model}@${v.version}: ${v.value === undefined ? `not judged (${v.samples} labelled)` : `${p.metric} ${formatNumber(v.value)} on ${v.samples} labelled${v.degraded ? ', degraded' : ''}`}`,
+      );
+    }
   }
   const issues = (r.quality?.columns ?? []).filter((c) => c.issues.length > 0);
   lines.push(

@@ -56,7 +56,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
     deployments: deps.serving.deployments,
   });
   const actions = new AlertActions(deps);
-  const monitors = new MonitorService(deps, actions);
+  const monitors = new MonitorService(deps, actions, feedback);
   const scheduler = new MonitorScheduler(deps, monitors, actions);
   const policies = new PolicyService({ ...deps, feedback });
   const policyScheduler = new PolicyScheduler(policies, deps.logger);

@@ -352,6 +352,67 @@ describe.each(BACKENDS)('monitors on %s', (backend) => {
     expect(unscheduled.schedule).toBeUndefined();
   });
 
+  it('alerts when live performance on labels degrades, judging a version only from its minimum of labels', async () => {
+    const receiver = await webhookReceiver(0);
+    try {
+      await sw.monitors.create({
+        name: 'quality',
+        deployment: 'churn',
+        window: 30,
+        features: ['charges'],
+        predictionDrift: false,
+        degradation: 'accuracy:0.9',
+        degradationSamples: 20,
+        webhook: receiver.url,
+      });
+      const labels: { requestId: string; rowIndex: number; label: string }[] = [];
+      const rows = customers(30, 21);
+      for (let i = 0; i < rows.length; i += 10) {
+        const answer = await sw.deployments.predict(
+          'churn',
+          rows.slice(i, i + 10) as unknown as Record<string, unknown>[],
+        );
+        for (const [rowIndex, predicted] of answer.predictions.entries()) {
+          // Every label contradicts the model: its accuracy on them is 0.
+          labels.push({ requestId: answer.requestId, rowIndex, label: predicted === '1' ? '0' : '1' });
+        }
+      }
+      await t.server.platform.serving.flushLog();
+      const unlabelled = await evaluate('quality');
+      expect(unlabelled).toMatchObject({ status: 'succeeded', degraded: false, drift: false });
+      expect(unlabelled.performance).toMatchObject({
+        metric: 'accuracy',
+        threshold: 0.9,
+        alertWhen: 'below',
+        versions: [{ model: 'churn', version: 1, samples: 0, degraded: false }],
+      });
+      expect((await sw.deployments.feedback('churn', labels)).accepted).toBe(30);
+      const labelled = await evaluate('quality');
+      expect(labelled).toMatchObject({ status: 'succeeded', degraded: true, drift: false });
+      expect(labelled.performance!.versions[0]).toMatchObject({ samples: 30, value: 0, degraded: true });
+      const alert = await eventually('the degradation webhook', async () => {
+        const found = (await sw.monitors.alerts('quality')).items.find((a) => a.report === labelled.id);
+        return found?.status === 'delivered' ? found : undefined;
+      });
+      expect(alert.kind).toBe('webhook');
+      expect(receiver.bodies[0]).toMatchObject({
+        event: 'monitor.degradation',
+        report: { id: labelled.id, drift: false, degraded: true },
+      });
+      const shown = await run('monitors', 'report', 'quality', labelled.id);
+      expect(shown.stdout).toContain(
+        'performance: degraded (accuracy below 0.9 alerts, on at least 20 labelled rows)',
+      );
+      expect(shown.stdout).toContain('churn@1: accuracy 0 on 30 labelled, degraded');
+      const bad = await run('monitors', 'update', 'quality', '--degradation', 'happiness:0.5');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('degradation must be <metric>:<threshold>');
+      await sw.monitors.delete('quality');
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('works from the CLI', async () => {
     const created = await run(
       'monitors',

@@ -38,6 +38,8 @@ interface SettingFlags {
   readonly correction?: string;
   readonly bins?: string;
   readonly predictionDrift?: boolean;
+  readonly degradation?: string;
+  readonly degradationSamples?: string;
   readonly schedule?: string;
   readonly timezone?: string;
   readonly onDrift?: string;
@@ -70,6 +72,11 @@ function settingOptions(command: Command): Command {
     .option('--correction <kind>', 'multiple-testing correction: none, bonferroni or bh')
     .option('--bins <n>', 'histogram bins (default 10)')
     .option('--no-prediction-drift', 'do not compare the model’s answers')
+    .option(
+      '--degradation <metric:threshold>',
+      "alert when live performance on labels crosses it: accuracy:0.8 (below), rmse:12 (above); 'none' removes it",
+    )
+    .option('--degradation-samples <n>', 'labelled rows a version needs before it is judged (default 100)')
     .option('--schedule <cron>', "evaluate on a cron schedule ('*/10 * * * *'); 'none' removes it")
     .option('--timezone <zone>', 'time zone of the schedule (default UTC)')
     .option('--on-drift <pipeline:name>', "run this pipeline when drift is found; 'none' removes it")
@@ -108,6 +115,8 @@ function settingsOf(flags: SettingFlags, command: Command): MonitorInput {
   const schedule = none(flags.schedule);
   const onDrift = none(flags.onDrift);
   const webhook = none(flags.webhook);
+  const degradation = none(flags.degradation);
+  const degradationSamples = number('--degradation-samples', flags.degradationSamples);
   const driftShare = number('--drift-share', flags.driftShare);
   const bins = number('--bins', flags.bins);
   return {
@@ -125,6 +134,8 @@ function settingsOf(flags: SettingFlags, command: Command): MonitorInput {
     ...(command.getOptionValueSource('predictionDrift') === 'cli'
       ? { predictionDrift: flags.predictionDrift === true }
       : {}),
+    ...(degradation === undefined ? {} : { degradation }),
+    ...(degradationSamples === undefined ? {} : { degradationSamples }),
     ...(schedule === undefined ? {} : { schedule }),
     ...(flags.timezone === undefined ? {} : { timezone: flags.timezone }),
     ...(onDrift === undefined ? {} : { onDrift }),

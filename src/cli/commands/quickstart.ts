@@ -30,7 +30,8 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
       const say = (line: string) => ctx.io.stderr.write(`  ✓ ${line}\n`);
       const progress = (line: string) => ctx.io.stderr.write(`      ${line}\n`);
       const server = await startServer(config, {
-        logger: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel),
+        // The demo's own lines tell what happens; its drift warnings would only repeat them.
+        logger: createLogger(config.logLevel === 'info' ? 'error' : config.logLevel),
       });
       const tokenPath = join(config.home, ADMIN_TOKEN_FILE);
       try {
@@ -63,7 +64,7 @@ export function registerQuickstart(program: Command, ctx: CliContext): void {
             `  pipeline run  ${result.pipelineRun} (tracking run ${result.trackingRun})`,
             `  datasets      ${result.dataset} (training), ${result.holdout} (holdout)`,
             `  AutoML job    ${result.automlJob} (run ${result.automlRunId}, ${result.trialRunIds.length} trials in experiment ${result.experiment})`,
-            `  model         ${result.model} = churn@champion (holdout ROC AUC ${result.holdoutAuc.toFixed(3)})`,
+            `  model         ${result.model}, the first champion (holdout ROC AUC ${result.holdoutAuc.toFixed(3)})`,
             `  deployment    ${result.deployment} (revision ${result.deploymentRevision})`,
             `  monitor       ${loop.monitor}: report ${loop.driftReport} found drift in ${loop.driftedFeatures.join(', ')}`,
             `  retraining    pipeline run ${loop.retrainRun} registered ${loop.challenger}, served as a 10% challenger`,

@@ -30,18 +30,20 @@ export class AlertActions {
 
   constructor(private readonly deps: MonitorDeps) {}
 
-  /** Records the alerts a drifted report calls for, then delivers them. */
-  async onDrift(ctx: RequestContext, monitor: MonitorRow, reportId: string, body: ReportBody): Promise<void> {
+  /** Records the alerts a drifted (or degraded) report calls for, then delivers them. */
+  async onAlert(ctx: RequestContext, monitor: MonitorRow, reportId: string, body: ReportBody): Promise<void> {
     const spec = readMonitorSpec(monitor);
     const now = this.deps.clock.now();
+    const event = body.drift ? 'monitor.drift' : 'monitor.degradation';
     const summary = {
-      event: 'monitor.drift',
+      event,
       monitor: monitor.name,
       deployment: monitor.deployment,
       report: {
         id: reportId,
         url: `${this.baseUrl}/api/v1/monitors/${monitor.name}/reports/${reportId}`,
         drift: body.drift,
+        degraded: body.degraded,
         inputDrift: body.inputDrift,
         predictionDrift: body.predictionDrift,
         share: body.inputs.share,
@@ -49,6 +51,7 @@ export class AlertActions {
         rows: body.window.rows,
         window: { from: body.window.from, to: body.window.to },
         reference: body.reference.dataset,
+        ...(body.performance === undefined ? {} : { performance: body.performance }),
       },
       at: new Date(now).toISOString(),
     };
@@ -94,13 +97,14 @@ export class AlertActions {
     await this.deps.database.db.transaction().execute(async (trx) => {
       if (alerts.length > 0) await trx.insertInto('monitor_alerts').values(alerts).execute();
       await this.deps.audit.record(trx, ctx, {
-        action: 'monitor.drift',
+        action: event,
         resourceType: 'monitor',
         resourceId: monitor.name,
         after: {
           report: reportId,
           inputDrift: body.inputDrift,
           predictionDrift: body.predictionDrift,
+          degraded: body.degraded,
           driftedFeatures: body.driftedFeatures,
           share: body.inputs.share,
           actions: alerts.map((a) => ({ kind: a.kind, target: a.target, status: a.status })),

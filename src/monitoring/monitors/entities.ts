@@ -2,7 +2,7 @@
 import { toIso } from '../../core/clock.js';
 import type { MonitorAlertRow, MonitorReportRow, MonitorRow } from '../../store/tables.js';
 import type { ReportBody } from './evaluate.js';
-import type { MonitorSpec, OnDriftSpec, ScheduleSpec, WindowSpec } from './spec.js';
+import type { DegradationSpec, MonitorSpec, OnDriftSpec, ScheduleSpec, WindowSpec } from './spec.js';
 
 export interface Monitor {
   readonly id: string;
@@ -21,6 +21,7 @@ export interface Monitor {
   readonly correction: MonitorSpec['correction'];
   readonly bins: number;
   readonly predictionDrift: boolean;
+  readonly degradation?: DegradationSpec;
   readonly schedule?: ScheduleSpec & { readonly nextAt?: string };
   readonly onDrift?: OnDriftSpec & { readonly lastTriggeredAt?: string };
   readonly webhook?: string;
@@ -90,6 +91,7 @@ export function toMonitor(row: MonitorRow): Monitor {
     correction: spec.correction,
     bins: spec.bins,
     predictionDrift: spec.predictionDrift,
+    ...(spec.degradation == null ? {} : { degradation: spec.degradation }),
     ...(spec.schedule === null
       ? {}
       : {

@@ -8,12 +8,13 @@ import { formatReference } from '../../core/references.js';
 import type { ModelVersion } from '../../registry/index.js';
 import type { Deployment } from '../../serving/index.js';
 import { compareTables, type DatasetDriftReport, type DriftColumn } from '../drift/index.js';
+import type { LiveMetrics } from '../feedback/index.js';
 import type { IgnoredColumn } from '../tables/index.js';
 import { type DataQuality, dataQuality } from './data-quality.js';
 import type { MonitorDeps } from './monitor-deps.js';
 import { answerTable, type ReferenceAnswers, windowAnswers } from './prediction-drift.js';
 import { modelFeatures, type ReferenceTables, resolveReference } from './reference.js';
-import type { MonitorSpec } from './spec.js';
+import { type DegradationSpec, LOWER_IS_BETTER_METRICS, type MonitorSpec } from './spec.js';
 import { readWindow, type WindowRow, windowTable } from './window.js';
 
 export interface PredictionDrift {
@@ -23,6 +24,23 @@ export interface PredictionDrift {
   readonly report?: DatasetDriftReport;
   /** Why the version's answers were not compared. */
   readonly skipped?: string;
+}
+
+/** Live performance of the versions that served the window, on their labelled rows. */
+export interface PerformanceCheck {
+  readonly metric: string;
+  readonly threshold: number;
+  /** `below` for scores (alert when the value falls under the threshold), `above` for losses. */
+  readonly alertWhen: 'below' | 'above';
+  readonly minSamples: number;
+  readonly versions: readonly {
+    readonly model: string;
+    readonly version: number;
+    readonly samples: number;
+    /** Absent before minSamples (or when undefined for these rows). */
+    readonly value?: number;
+    readonly degraded: boolean;
+  }[];
 }
 
 /** The stored body of a succeeded report. */
@@ -49,6 +67,10 @@ export interface ReportBody {
   readonly inputs: DatasetDriftReport & { readonly ignored: readonly IgnoredColumn[] };
   readonly predictions: readonly PredictionDrift[];
   readonly quality: DataQuality;
+  /** With a degradation rule: each served version's metric on the labels of the window's predictions. */
+  readonly performance?: PerformanceCheck;
+  /** A version's live performance crossed the degradation threshold. */
+  readonly degraded: boolean;
   readonly inputDrift: boolean;
   readonly predictionDrift: boolean;
   /** Input or prediction drift. */
@@ -59,6 +81,8 @@ export interface ReportBody {
 export interface EvaluationTools {
   readonly tables: ReferenceTables;
   readonly answers: ReferenceAnswers;
+  /** Live performance per version of the predictions made in [since, until] (feedback joined). */
+  readonly performance: (deployment: string, since: number, until: number) => Promise<LiveMetrics>;
 }
 
 export async function evaluateMonitor(
@@ -109,6 +133,14 @@ export async function evaluateMonitor(
     ? await Promise.all(versions.map((v) => predictionDrift(deps, tools, reference.dataset, v, spec)))
     : [];
   const predictionDrifted = predictions.some((p) => p.report?.datasetDrift === true);
+  const performance =
+    spec.degradation === null || spec.degradation === undefined
+      ? undefined
+      : performanceCheck(
+          spec.degradation,
+          await tools.performance(deployment.name, window.from, window.to + 1),
+          versions,
+        );
   return {
     deployment: deployment.name,
     revision: deployment.revision,
@@ -129,6 +161,8 @@ export async function evaluateMonitor(
     inputs: { ...inputs, ignored: loaded.ignored },
     predictions,
     quality: dataQuality(loaded.table, current),
+    ...(performance === undefined ? {} : { performance }),
+    degraded: performance?.versions.some((v) => v.degraded) ?? false,
     inputDrift: inputs.datasetDrift,
     predictionDrift: predictionDrifted,
     drift: inputs.datasetDrift || predictionDrifted,
@@ -162,6 +196,29 @@ async function predictionDrift(
   } catch (error) {
     return { ...base, skipped: `its reference answers could not be computed: ${(error as Error).message}` };
   }
+}
+
+/** Each version that served the window, judged on its labelled rows (none yet: not judged). */
+function performanceCheck(
+  rule: DegradationSpec,
+  live: LiveMetrics,
+  served: readonly { readonly model: string; readonly version: number }[],
+): PerformanceCheck {
+  const alertWhen = LOWER_IS_BETTER_METRICS.has(rule.metric) ? 'above' : 'below';
+  return {
+    metric: rule.metric,
+    threshold: rule.threshold,
+    alertWhen,
+    minSamples: rule.minSamples,
+    versions: served.map(({ model, version }) => {
+      const found = live.versions.find((v) => !v.shadow && v.model === model && v.version === version);
+      const samples = found?.samples ?? 0;
+      const value = found?.metrics[rule.metric];
+      const judged = samples >= rule.minSamples && value !== undefined && Number.isFinite(value);
+      const degraded = judged && (alertWhen === 'above' ? value > rule.threshold : value < rule.threshold);
+      return { model, version, samples, ...(judged ? { value } : {}), degraded };
+    }),
+  };
 }
 
 /** The model's named features; for a model without them, the keys the window's rows carry. */

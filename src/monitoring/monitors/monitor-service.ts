@@ -14,6 +14,7 @@ import { formatReference } from '../../core/references.js';
 import { loadDatasetVersion } from '../../data/index.js';
 import { mutate, newestFirstPage } from '../../store/index.js';
 import type { MonitorRow } from '../../store/tables.js';
+import type { FeedbackService } from '../feedback/index.js';
 import type { AlertActions } from './alert-actions.js';
 import {
   type Monitor,
@@ -52,8 +53,13 @@ export class MonitorService {
   constructor(
     private readonly deps: MonitorDeps,
     private readonly actions: AlertActions,
+    feedback: Pick<FeedbackService, 'liveMetrics'>,
   ) {
-    this.tools = { tables: new ReferenceTables(deps), answers: new ReferenceAnswers(deps.serving) };
+    this.tools = {
+      tables: new ReferenceTables(deps),
+      answers: new ReferenceAnswers(deps.serving),
+      performance: (deployment, since, until) => feedback.liveMetrics(deployment, { since, until }),
+    };
   }
 
   async create(ctx: RequestContext, input: CreateMonitorInput): Promise<Monitor> {
@@ -313,17 +319,22 @@ export class MonitorService {
         .execute();
     });
     if (body === undefined) return;
-    this.deps.logger?.[body.drift ? 'warn' : 'info'](
+    this.deps.logger?.[body.drift || body.degraded ? 'warn' : 'info'](
       {
         monitor: monitor.name,
         report: reportId,
         drift: body.drift,
         driftedFeatures: body.driftedFeatures,
         share: body.inputs.share,
+        degraded: body.degraded,
       },
-      body.drift ? 'monitor found drift' : 'monitor found no drift',
+      body.drift
+        ? 'monitor found drift'
+        : body.degraded
+          ? 'monitor found degraded performance'
+          : 'monitor found no drift',
     );
-    if (body.drift) await this.actions.onDrift(ctx, monitor, reportId, body);
+    if (body.drift || body.degraded) await this.actions.onAlert(ctx, monitor, reportId, body);
   }
 
   private async row(rawName: string): Promise<MonitorRow> {

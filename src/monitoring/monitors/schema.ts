@@ -41,6 +41,18 @@ const SettingsFields = {
   correction: z.enum(CORRECTIONS).optional(),
   bins: z.number().int().optional(),
   predictionDrift: z.boolean().optional().describe('Compare the model’s answers too (default true)'),
+  degradation: z
+    .string()
+    .nullable()
+    .optional()
+    .describe(
+      'metric:threshold on live labels, e.g. accuracy:0.8 (alert below) or rmse:12 (alert above); null removes it',
+    ),
+  degradationSamples: z
+    .number()
+    .int()
+    .optional()
+    .describe('Labelled rows a version needs to be judged (default 100)'),
   schedule: z.string().nullable().optional().describe('Cron expression; null removes the schedule'),
   timezone: z.string().optional().describe('IANA time zone of the schedule (default UTC)'),
   onDrift: z.string().nullable().optional().describe('pipeline:<name> to run on drift; null removes it'),
@@ -84,6 +96,9 @@ export const MonitorSchema = z
     correction: z.enum(CORRECTIONS),
     bins: z.number().int(),
     predictionDrift: z.boolean(),
+    degradation: z
+      .object({ metric: z.string(), threshold: z.number(), minSamples: z.number().int() })
+      .optional(),
     schedule: z.object({ cron: z.string(), timezone: z.string(), nextAt: Iso.optional() }).optional(),
     onDrift: z
       .object({
@@ -163,6 +178,29 @@ export const ReportSchema = z
       .optional()
       .describe('Per served version: its answers in the window against its answers on the reference'),
     quality: Json.optional().describe('Per feature: missing share, out-of-range share, unseen categories'),
+    performance: z
+      .object({
+        metric: z.string(),
+        threshold: z.number(),
+        alertWhen: z.enum(['below', 'above']),
+        minSamples: z.number().int(),
+        versions: z
+          .array(
+            z.object({
+              model: z.string(),
+              version: z.number().int(),
+              samples: z.number().int(),
+              value: z.number().optional(),
+              degraded: z.boolean(),
+            }),
+          )
+          .readonly(),
+      })
+      .optional()
+      .describe(
+        'With a degradation rule: each served version’s metric on the labels of the window’s predictions',
+      ),
+    degraded: z.boolean().optional(),
     inputDrift: z.boolean().optional(),
     predictionDrift: z.boolean().optional(),
     driftedFeatures: z.array(z.string()).readonly().optional(),

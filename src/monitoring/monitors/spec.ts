@@ -14,6 +14,7 @@ import {
   DRIFT_TESTS,
   type DriftTestName,
 } from '../drift/index.js';
+import { CLASSIFICATION_METRICS, type MetricName, REGRESSION_METRICS } from '../performance/index.js';
 
 /** Every name `tests` accepts: the per-column tests and `mmd` over the whole input. */
 export type MonitorTestName = (typeof DRIFT_TESTS)[number];
@@ -34,6 +35,14 @@ export interface OnDriftSpec {
   readonly cooldownMs: number;
 }
 
+/** Live performance below which (above, for losses) a report is `degraded`, on labelled rows. */
+export interface DegradationSpec {
+  readonly metric: MetricName;
+  readonly threshold: number;
+  /** Labelled rows a version needs in the window before it is judged. */
+  readonly minSamples: number;
+}
+
 export interface MonitorSpec {
   readonly description: string;
   /** `dataset@v` pinned at create time, or null: the training data of the champion route's version. */
@@ -50,6 +59,7 @@ export interface MonitorSpec {
   readonly bins: number;
   /** Also compare the model's outputs with its outputs on the reference. */
   readonly predictionDrift: boolean;
+  readonly degradation: DegradationSpec | null;
   readonly schedule: ScheduleSpec | null;
   readonly onDrift: OnDriftSpec | null;
   readonly webhook: string | null;
@@ -69,6 +79,10 @@ export interface MonitorInput {
   readonly correction?: string;
   readonly bins?: number;
   readonly predictionDrift?: boolean;
+  /** `accuracy:0.8` (alert below 0.8), `rmse:12` (alert above 12, as for every loss). */
+  readonly degradation?: string | null;
+  /** Labelled rows a version needs before its performance is judged (default 100). */
+  readonly degradationSamples?: number;
   readonly schedule?: string | null;
   readonly timezone?: string;
   /** `pipeline:<name>` (or the pipeline's name alone). */
@@ -106,6 +120,7 @@ export function buildSpec(input: MonitorInput, base: MonitorSpec = defaultSpec()
     correction: input.correction === undefined ? base.correction : parseCorrection(input.correction),
     bins: input.bins === undefined ? base.bins : parseBins(input.bins),
     predictionDrift: input.predictionDrift ?? base.predictionDrift,
+    degradation: parseDegradation(input, base.degradation),
     schedule,
     onDrift: parseOnDrift(input, base.onDrift),
     webhook: input.webhook === undefined ? base.webhook : parseWebhook(input.webhook),
@@ -125,6 +140,7 @@ export function defaultSpec(): MonitorSpec {
     correction: 'none',
     bins: 10,
     predictionDrift: true,
+    degradation: null,
     schedule: null,
     onDrift: null,
     webhook: null,
@@ -273,6 +289,44 @@ function parseSchedule(cron: string | null, timezone: string): ScheduleSpec | nu
     throw invalid('schedule', cron, `is not a cron expression: ${(error as Error).message}`);
   }
   return { cron: cron.trim(), timezone };
+}
+
+export const DEFAULT_DEGRADATION_SAMPLES = 100;
+/** Losses: a report is degraded when they rise above the threshold; every other metric when it falls below. */
+export const LOWER_IS_BETTER_METRICS: ReadonlySet<MetricName> = new Set(['rmse', 'mae', 'logLoss']);
+const METRIC_NAMES: readonly MetricName[] = [...CLASSIFICATION_METRICS, ...REGRESSION_METRICS];
+
+function parseDegradation(input: MonitorInput, base: DegradationSpec | null): DegradationSpec | null {
+  if (input.degradation === null) return null;
+  const samples = input.degradationSamples;
+  if (samples !== undefined && !(Number.isInteger(samples) && samples >= 1)) {
+    throw invalid('degradationSamples', samples, 'must be a whole number ≥ 1');
+  }
+  if (input.degradation === undefined) {
+    if (base === null) {
+      if (samples !== undefined)
+        throw invalid('degradationSamples', samples, 'needs a degradation rule (metric:threshold)');
+      return null;
+    }
+    return samples === undefined ? base : { ...base, minSamples: samples };
+  }
+  const [metric, value, extra] = input.degradation.split(':').map((part) => part.trim());
+  if (metric === undefined || !(METRIC_NAMES as readonly string[]).includes(metric)) {
+    throw invalid(
+      'degradation',
+      input.degradation,
+      `must be <metric>:<threshold> with a metric of ${METRIC_NAMES.join(', ')}`,
+    );
+  }
+  const threshold = value === undefined || value === '' ? Number.NaN : Number(value);
+  if (extra !== undefined || !Number.isFinite(threshold)) {
+    throw invalid('degradation', input.degradation, 'must be <metric>:<threshold>, the threshold a number');
+  }
+  return {
+    metric: metric as MetricName,
+    threshold,
+    minSamples: samples ?? base?.minSamples ?? DEFAULT_DEGRADATION_SAMPLES,
+  };
 }
 
 function parseOnDrift(input: MonitorInput, base: OnDriftSpec | null): OnDriftSpec | null {
