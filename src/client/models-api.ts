@@ -230,6 +230,8 @@ function uploadQuery(input: RegisterInput): string {
   }
   for (const [key, value] of Object.entries(input.metrics ?? {})) params.append('metric', `${key}=${value}`);
   if (input.featureNames !== undefined) params.append('featureNames', input.featureNames.join(','));
+  if (input.features !== undefined) params.append('features', JSON.stringify(input.features));
+  if (input.classes !== undefined) params.append('classes', JSON.stringify(input.classes));
   if (input.description !== undefined) params.append('description', input.description);
   for (const [key, value] of Object.entries(input.tags ?? {})) params.append('tag', `${key}=${value}`);
   const text = params.toString();

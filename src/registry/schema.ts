@@ -85,7 +85,7 @@ const ApprovalSchema = z.object({
   at: Iso.optional(),
 });
 
-const FeatureSchema = z
+export const FeatureSchema = z
   .object({
     name: z.string(),
     type: z.enum(['numeric', 'categorical']),
@@ -205,6 +205,11 @@ export const RegisterUploadQuery = z.strictObject({
   validationDataset: Repeated.describe('Upload only, repeatable: a validation dataset version'),
   metric: Repeated.describe("Upload only, repeatable: 'name=value', e.g. 'auc=0.91'"),
   featureNames: z.string().optional().describe('Upload only: comma-separated feature names'),
+  features: z
+    .string()
+    .optional()
+    .describe('Upload only: the features as JSON, [{"name","type":"numeric"|"categorical","categories"?}]'),
+  classes: z.string().optional().describe('Upload only: the label classes as a JSON array of strings'),
   description: z.string().optional().describe('Upload only'),
   tag: Repeated.describe("Upload only, repeatable: 'key=value'"),
 });

@@ -11,6 +11,7 @@ import {
   NotFoundError,
   UnprocessableError,
 } from '../../src/client/index.js';
+import { gbdtToOnnx, trainGbdt } from '../../src/training/gbdt/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { blobDigests, scoringModel, spoolFiles, tabularModel, upload } from './fixtures.js';
@@ -80,6 +81,61 @@ describe.each(BACKENDS)('model versions on %s', (backend) => {
     expect(await t.sw.models.version('scoring@1')).toEqual(version);
     expect(await t.sw.models.version('scoring')).toEqual(version);
     expect(await t.sw.models.version('scoring@latest')).toEqual(version);
+  });
+
+  it('keeps the features and classes of an uploaded file, and refuses malformed ones naming the field', async () => {
+    const rows = 60;
+    const model = trainGbdt(
+      {
+        rows,
+        features: [
+          { kind: 'numeric', name: 'tenure', values: Float64Array.from({ length: rows }, (_, i) => i % 30) },
+          {
+            kind: 'categorical',
+            name: 'plan',
+            values: Array.from({ length: rows }, (_, i) => (i % 2 ? 'pro' : 'basic')),
+          },
+        ],
+      },
+      {
+        kind: 'classification',
+        classes: ['stay', 'churn'],
+        labels: Int32Array.from({ length: rows }, (_, i) => (i % 30 < 10 ? 1 : 0)),
+      },
+      { iterations: 3, maxLeaves: 4, seed: 1 },
+    );
+    const features = [
+      { name: 'tenure', type: 'numeric' as const },
+      { name: 'plan', type: 'categorical' as const, categories: ['basic', 'pro'] },
+    ];
+    const version = await t.sw.models.register('with-classes', {
+      file: Buffer.from(gbdtToOnnx(model)),
+      features,
+      classes: ['stay', 'churn'],
+    });
+    expect(version).toMatchObject({ features, classes: ['stay', 'churn'], featureNames: ['tenure', 'plan'] });
+    const bad = await t.fetch('/api/v1/models/with-classes/versions?classes=stay,churn', {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.from(gbdtToOnnx(model)),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: { field: string } } }).error.details.field).toBe(
+      'classes',
+    );
+    const wrongType = await t.fetch(
+      `/api/v1/models/with-classes/versions?features=${encodeURIComponent('[{"name":"tenure","type":"text"}]')}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.from(gbdtToOnnx(model)),
+      },
+    );
+    expect(wrongType.status).toBe(400);
+    expect(((await wrongType.json()) as { error: { details: { field: string } } }).error.details.field).toBe(
+      'features[0].type',
+    );
+    expect((await t.sw.models.get('with-classes')).latestVersion).toBe(1);
   });
 
   it('registers from a run artifact, recording the run as producer', async () => {
