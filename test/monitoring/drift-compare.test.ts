@@ -3,28 +3,18 @@
  * SDK's sw.drift.compare, and `slipway drift compare` on local files, dataset versions and both mixed.
  * The data is seeded: in the current table x (numeric) and c (categorical) shift, y and d do not.
  */
+
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { InvalidError, NotFoundError } from '../../src/core/errors.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import type { DriftComparison } from '../../src/monitoring/index.js';
 import { BACKENDS } from '../support/backends.js';
 import { cliSuite } from '../support/cli-suite.js';
 
 const ROWS = 400;
-
-/** mulberry32: a tiny seeded PRNG, uniforms in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Row {
   readonly ts: string;
@@ -36,7 +26,7 @@ interface Row {
 
 /** ROWS rows; `shifted` moves x by one standard deviation and reverses c's category weights. */
 function sample(seed: number, shifted: boolean): Row[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const normal = (mean: number, std: number) =>
     mean + std * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const pick = (labels: readonly string[], weights: readonly number[]) => {

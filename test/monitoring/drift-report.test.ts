@@ -1,6 +1,8 @@
 /** compareTables end to end on seeded synthetic tables: default tests, options, verdicts, histograms. */
+
 import { describe, expect, it } from 'vitest';
 import { InvalidError } from '../../src/core/errors.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import {
   type CompareOptions,
   compareTables,
@@ -8,18 +10,6 @@ import {
   type DriftTable,
   OTHER_BUCKET,
 } from '../../src/monitoring/index.js';
-
-/** mulberry32: a tiny seeded PRNG, uniforms in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function normals(rand: () => number, n: number, mean = 0, std = 1): Float64Array {
   const out = new Float64Array(n);
@@ -51,7 +41,7 @@ const ABCD = ['a', 'b', 'c', 'd'];
 
 /** Reference and current tables; `shift` names the columns whose current distribution moves. */
 function tables(seed: number, n: number, shift: readonly string[] = []): [DriftTable, DriftTable] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const side = (shifted: boolean, name: string) => shifted && shift.includes(name);
   const make = (cur: boolean) =>
     table({
@@ -142,7 +132,7 @@ describe('compareTables: default tests', () => {
   });
 
   it('treats a numeric column with at most 5 distinct reference values as categorical', () => {
-    const rand = mulberry32(9);
+    const rand = seededRandom(9);
     const ints = (n: number) => Float64Array.from({ length: n }, () => Math.floor(rand() * 4));
     const r = compareTables(table({ k: num(ints(300)) }), table({ k: num(ints(300)) }));
     expect(r.columns[0]!.test).toBe('chi2');
@@ -173,7 +163,7 @@ describe('compareTables: dataset verdict and ordering', () => {
   });
 
   it('sorts drifted columns by strength', () => {
-    const rand = mulberry32(4);
+    const rand = seededRandom(4);
     const ref = table({ small: num(normals(rand, 500)), big: num(normals(rand, 500)) });
     const cur = table({ small: num(normals(rand, 500, 0.5)), big: num(normals(rand, 500, 2)) });
     const r = compareTables(ref, cur);
@@ -359,7 +349,7 @@ describe('compareTables: multivariate MMD', () => {
   });
 
   it('standardises each column by the reference, so a large-unit column does not hide a shift', () => {
-    const rand = mulberry32(5);
+    const rand = seededRandom(5);
     const big = (n: number) => normals(rand, n, 0, 1e6);
     const ref = table({ x: num(normals(rand, 300)), big: num(big(300)) });
     const cur = table({ x: num(normals(rand, 300, 0.6)), big: num(big(300)) });

@@ -12,6 +12,7 @@
  *
  * `effect` is the challenger's improvement in the metric's better direction (positive: better).
  */
+import { seededRandom } from '../../core/seeded-random.js';
 import type { LabelledRows } from '../feedback/index.js';
 import { accuracy, logLoss, mae, precisionRecallF1, r2, rmse, rocAuc } from '../performance/index.js';
 import { twoProportionZTest } from '../stats/index.js';
@@ -163,18 +164,6 @@ function rowLosses(metric: PolicyMetric, rows: LabelledRows): Float64Array {
   return out;
 }
 
-/** mulberry32: a small seeded generator, so the same rows always give the same bootstrap. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function resample(rows: LabelledRows, random: () => number): LabelledRows {
   const n = rows.labels.length;
   const pick = Uint32Array.from({ length: n }, () => Math.floor(random() * n));
@@ -213,7 +202,7 @@ function bootstrap(
     200,
     Math.min(BOOTSTRAP_RESAMPLES, Math.floor(BOOTSTRAP_BUDGET / Math.max(1, rowsPer))),
   );
-  const random = seeded(BOOTSTRAP_SEED);
+  const random = seededRandom(BOOTSTRAP_SEED);
   const diffs: number[] = [];
   for (let r = 0; r < resamples; r++) {
     const d =

@@ -18,7 +18,9 @@
  *   (N(N−1)/2 doubles). Each side larger than `maxRows` (default 1000) is first reduced to `maxRows`
  *   rows drawn without replacement by the same seeded PRNG (kept in their original order).
  */
+
 import { InvalidError } from '../../core/errors.js';
+import { seededRandom } from '../../core/seeded-random.js';
 
 export type MmdRows = readonly (Float64Array | readonly number[])[];
 
@@ -40,17 +42,6 @@ export interface MmdResult {
   /** Rows actually used from each side (after subsampling). */
   readonly referenceRows: number;
   readonly currentRows: number;
-}
-
-/** mulberry32: tiny, fast, good enough for shuffles; returns uniforms in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Indices of the rows to keep: all of them, or `maxRows` drawn without replacement, ascending. */
@@ -167,7 +158,7 @@ export function mmdRbf(reference: MmdRows, current: MmdRows, options: MmdOptions
   const d = reference[0]!.length;
   if (d === 0) throw new InvalidError('rows have no features', { field: 'reference' });
 
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const keepX = chooseRows(reference.length, maxRows, random);
   const keepY = chooseRows(current.length, maxRows, random);
   const n = keepX.length;
