@@ -22,3 +22,9 @@ export interface RequestContext {
 export function systemContext(requestId: string): RequestContext {
   return { actor: { name: 'system', role: 'admin' }, requestId };
 }
+
+/** Work schedulers start on their own (cron ticks, triggers): audit events say `scheduler`. */
+export const SCHEDULER_CONTEXT: RequestContext = {
+  actor: { name: 'scheduler', role: 'editor' },
+  requestId: 'scheduler',
+};

@@ -57,7 +57,7 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
   });
   const actions = new AlertActions(deps);
   const monitors = new MonitorService(deps, actions, feedback);
-  const scheduler = new MonitorScheduler(deps, monitors, actions);
+  const scheduler = new MonitorScheduler(deps, monitors);
   const policies = new PolicyService({ ...deps, feedback });
   const policyScheduler = new PolicyScheduler(policies, deps.logger);
   const retention = new LogRetention(deps.database, deps.clock, deps.logRetentionMs ?? 0, deps.logger);
@@ -71,11 +71,13 @@ export function createMonitoring(deps: MonitoringDeps): Monitoring {
       actions.baseUrl = options.baseUrl;
       await monitors.failInterrupted();
       scheduler.start();
+      actions.start();
       policyScheduler.start();
       retention.start();
     },
     async close() {
       await scheduler.close();
+      await actions.close();
       await policyScheduler.close();
       await retention.close();
       await monitors.drain();

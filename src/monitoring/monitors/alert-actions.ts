@@ -9,6 +9,7 @@
 import type { RequestContext } from '../../core/context.js';
 import { InvalidError, NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { Periodic } from '../../core/periodic.js';
 import type { MonitorAlertRow, MonitorRow } from '../../store/tables.js';
 import { readMonitorSpec } from './entities.js';
 import type { ReportBody } from './evaluate.js';
@@ -22,13 +23,30 @@ const MAX_BACKOFF_MS = 300_000;
 const CLAIM_MS = 60_000;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 const DELIVERIES_PER_TICK = 50;
+const DELIVERY_TICK_MS = 1000;
 
 export class AlertActions {
-  private delivering: Promise<void> | undefined;
   /** Where the server answers, for the report links in webhook payloads (set when it listens). */
   baseUrl = 'http://127.0.0.1:7070';
+  /** Due deliveries, looked for once a second and right after alerts are recorded. */
+  private readonly delivery: Periodic;
 
-  constructor(private readonly deps: MonitorDeps) {}
+  constructor(private readonly deps: MonitorDeps) {
+    this.delivery = new Periodic(
+      'monitor alert delivery',
+      DELIVERY_TICK_MS,
+      () => this.deliver(),
+      deps.logger,
+    );
+  }
+
+  start(): void {
+    this.delivery.start();
+  }
+
+  close(): Promise<void> {
+    return this.delivery.close();
+  }
 
   /** Records the alerts a drifted (or degraded) report calls for, then delivers them. */
   async onAlert(ctx: RequestContext, monitor: MonitorRow, reportId: string, body: ReportBody): Promise<void> {
@@ -111,17 +129,7 @@ export class AlertActions {
         },
       });
     });
-    if (alerts.some((a) => a.status === 'pending')) void this.deliverDue();
-  }
-
-  /** Delivers the alerts due now; concurrent calls share one pass. */
-  deliverDue(): Promise<void> {
-    this.delivering ??= this.deliver()
-      .catch((error: unknown) => this.deps.logger?.warn({ err: error }, 'monitor alert delivery failed'))
-      .finally(() => {
-        this.delivering = undefined;
-      });
-    return this.delivering;
+    if (alerts.some((a) => a.status === 'pending')) void this.delivery.run();
   }
 
   private async deliver(): Promise<void> {

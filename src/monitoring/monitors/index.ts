@@ -29,7 +29,6 @@ export {
   type MonitorSpec,
   type MonitorTestName,
   type OnDriftSpec,
-  parseDuration,
   type ScheduleSpec,
   type WindowSpec,
 } from './spec.js';

@@ -1,15 +1,13 @@
 /**
- * Runs scheduled evaluations and due alert deliveries, looking once a second. A due tick is claimed
- * by compare-and-set on `next_due_at`, so however many servers look, each tick evaluates once.
+ * Runs scheduled evaluations, looking once a second. A due tick is claimed by compare-and-set on
+ * `next_due_at`, so however many servers look, each tick evaluates once.
  */
-import type { RequestContext } from '../../core/context.js';
+import { SCHEDULER_CONTEXT } from '../../core/context.js';
 import { Periodic } from '../../core/periodic.js';
-import type { AlertActions } from './alert-actions.js';
 import type { MonitorDeps } from './monitor-deps.js';
 import { type MonitorService, nextDueAt } from './monitor-service.js';
 import type { MonitorSpec } from './spec.js';
 
-const SCHEDULER: RequestContext = { actor: { name: 'scheduler', role: 'editor' }, requestId: 'scheduler' };
 export const MONITOR_TICK_MS = 1000;
 
 export class MonitorScheduler {
@@ -18,12 +16,11 @@ export class MonitorScheduler {
   constructor(
     private readonly deps: MonitorDeps,
     private readonly monitors: MonitorService,
-    actions: AlertActions,
   ) {
     this.periodic = new Periodic(
       'monitor scheduler tick',
       MONITOR_TICK_MS,
-      () => Promise.all([this.evaluateDue(), actions.deliverDue()]),
+      () => this.evaluateDue(),
       deps.logger,
     );
   }
@@ -58,7 +55,7 @@ export class MonitorScheduler {
         .where('next_due_at', '=', tick)
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) === 0) continue;
-      await this.monitors.evaluate(SCHEDULER, row.name, 'schedule');
+      await this.monitors.evaluate(SCHEDULER_CONTEXT, row.name, 'schedule');
     }
   }
 }

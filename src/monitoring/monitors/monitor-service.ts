@@ -4,8 +4,9 @@
  * alert deliveries. Evaluations that a stop interrupted are failed on the next start, never left
  * running forever.
  */
-import { Cron } from 'croner';
+
 import type { RequestContext } from '../../core/context.js';
+import { nextCronTime } from '../../core/cron.js';
 import { ConflictError, NotFoundError, SlipwayError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { normaliseName } from '../../core/names.js';
@@ -368,11 +369,7 @@ function monitorExists(name: string): ConflictError {
 }
 
 export function nextDueAt(spec: MonitorSpec, after: number): number | null {
-  if (spec.schedule === null) return null;
-  const next = new Cron(spec.schedule.cron, { timezone: spec.schedule.timezone, paused: true }).nextRun(
-    new Date(after),
-  );
-  return next === null ? null : next.getTime();
+  return spec.schedule === null ? null : nextCronTime(spec.schedule.cron, spec.schedule.timezone, after);
 }
 
 /** JSON with non-finite numbers as the API's strings ("NaN", "Infinity", "-Infinity"). */

@@ -3,7 +3,8 @@
  * (CLI flags, JSON) into them. Everything is checked at create time, so a typo in a cron expression
  * or a test name is refused with the field named rather than failing every evaluation later.
  */
-import { Cron } from 'croner';
+import { cronProblem, isTimeZone } from '../../core/cron.js';
+import { durationMs } from '../../core/duration-text.js';
 import { InvalidError } from '../../core/errors.js';
 import { normaliseName } from '../../core/names.js';
 import { formatReference, parseReference } from '../../core/references.js';
@@ -97,7 +98,6 @@ export const DEFAULT_WINDOW: WindowSpec = { kind: 'count', rows: 1000 };
 export const MAX_WINDOW_ROWS = 1_000_000;
 export const DEFAULT_COOLDOWN_MS = 3_600_000;
 const CORRECTIONS: readonly Correction[] = ['none', 'bonferroni', 'bh'];
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** The spec `input` makes of `base` (defaults for a new monitor). */
 export function buildSpec(input: MonitorInput, base: MonitorSpec = defaultSpec()): MonitorSpec {
@@ -157,7 +157,7 @@ export function parseWindow(raw: string | number): WindowSpec {
     }
     return { kind: 'count', rows };
   }
-  const ms = parseDuration(text);
+  const ms = durationMs(text);
   if (ms === undefined || ms < 1000) {
     throw invalid(
       'window',
@@ -166,12 +166,6 @@ export function parseWindow(raw: string | number): WindowSpec {
     );
   }
   return { kind: 'time', ms };
-}
-
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
-  if (match === null) return undefined;
-  return Math.round(Number(match[1]) * UNITS[match[2]!]!);
 }
 
 export function formatWindow(window: WindowSpec): string {
@@ -278,16 +272,11 @@ function parseBins(raw: number): number {
 
 function parseSchedule(cron: string | null, timezone: string): ScheduleSpec | null {
   if (cron === null || cron.trim() === '') return null;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: timezone });
-  } catch {
+  if (!isTimeZone(timezone)) {
     throw invalid('timezone', timezone, 'is not a time zone (use an IANA name such as Europe/Paris)');
   }
-  try {
-    new Cron(cron, { timezone, paused: true }).nextRun();
-  } catch (error) {
-    throw invalid('schedule', cron, `is not a cron expression: ${(error as Error).message}`);
-  }
+  const problem = cronProblem(cron, timezone);
+  if (problem !== undefined) throw invalid('schedule', cron, `is not a cron expression: ${problem}`);
   return { cron: cron.trim(), timezone };
 }
 
@@ -344,8 +333,7 @@ function parseOnDrift(input: MonitorInput, base: OnDriftSpec | null): OnDriftSpe
       : normaliseName('onDrift', given.startsWith('pipeline:') ? given.slice('pipeline:'.length) : given);
   let cooldownMs = base?.cooldownMs ?? DEFAULT_COOLDOWN_MS;
   if (input.cooldown !== undefined) {
-    const parsed =
-      typeof input.cooldown === 'number' ? input.cooldown : parseDuration(String(input.cooldown));
+    const parsed = typeof input.cooldown === 'number' ? input.cooldown : durationMs(String(input.cooldown));
     if (parsed === undefined || !Number.isFinite(parsed) || parsed < 0) {
       throw invalid('cooldown', input.cooldown, 'must be a duration (30m, 1h, 1d) or 0');
     }

@@ -2,8 +2,10 @@
  * A deployment's champion/challenger policy as the user writes it, checked whole with errors that
  * name the field (`minSamples must be a whole number ≥ 1, got 0`), and filled with the defaults.
  */
+
+import { durationMs } from '../../core/duration-text.js';
 import { InvalidError } from '../../core/errors.js';
-import { formatDuration, parseDuration } from '../monitors/spec.js';
+import { formatDuration } from '../monitors/spec.js';
 
 export const POLICY_METRICS = [
   'accuracy',
@@ -100,7 +102,7 @@ export function buildPolicySpec(input: PolicyInput): PolicySpec {
     throw invalid('onWorse', "must be 'rollback' or 'notify'", onWorse);
   let every = DEFAULT_EVERY_MS;
   if (evaluateEvery !== undefined) {
-    const ms = typeof evaluateEvery === 'number' ? evaluateEvery : parseDuration(String(evaluateEvery));
+    const ms = typeof evaluateEvery === 'number' ? evaluateEvery : durationMs(String(evaluateEvery));
     if (ms === undefined || !Number.isFinite(ms) || ms < MIN_EVERY_MS || ms > 7 * 86_400_000)
       throw invalid('evaluateEvery', 'must be a duration from 1s to 7d such as 30s, 1m or 1h', evaluateEvery);
     every = ms;

@@ -1,9 +1,7 @@
 /** Step timeouts: "90s", "10m", "2h", "1d" or a number of milliseconds, bounded to (0, 7 days]. */
+import { durationMs } from '../../core/duration-text.js';
 
 export const MAX_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 
 /** Milliseconds, or the reason the value is not a valid timeout. */
 export function parseDuration(raw: unknown): { ms: number } | { problem: string } {
@@ -11,10 +9,10 @@ export function parseDuration(raw: unknown): { ms: number } | { problem: string 
   if (typeof raw === 'number') {
     ms = raw;
   } else if (typeof raw === 'string') {
-    const match = DURATION.exec(raw.trim());
-    if (!match)
+    const parsed = durationMs(raw);
+    if (parsed === undefined)
       return { problem: `must be a duration such as "90s", "10m" or "2h" (or milliseconds), got '${raw}'` };
-    ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+    ms = parsed;
   } else {
     return { problem: `must be a duration such as "90s", "10m" or "2h" (or milliseconds), got ${show(raw)}` };
   }

@@ -4,7 +4,7 @@
  * on new versions of datasets whose names match a pattern (the new version handed to a param).
  * Param values given here are checked against the pipeline's params like a run's.
  */
-import { Cron } from 'croner';
+import { cronProblem, isTimeZone } from '../../core/cron.js';
 import { describeValue, isJsonValue, isObject, readObject, readString } from './fields.js';
 import type { Path, Problems } from './problems.js';
 import type { DatasetTrigger, JsonValue, ParamSpec, Schedule } from './types.js';
@@ -37,11 +37,9 @@ export function parseSchedules(
         `unknown time zone '${timezone}' (use an IANA name such as Europe/Paris)`,
       );
     } else if (cron !== undefined) {
-      try {
-        new Cron(cron, { timezone, paused: true }).nextRun();
-      } catch (error) {
-        problems.add([...path, 'cron'], `'${cron}' is not a cron expression: ${(error as Error).message}`);
-      }
+      const problem = cronProblem(cron, timezone);
+      if (problem !== undefined)
+        problems.add([...path, 'cron'], `'${cron}' is not a cron expression: ${problem}`);
     }
     const values = readParamValues(spec.params, [...path, 'params'], params, problems);
     if (problems.count > before || cron === undefined) return;
@@ -125,13 +123,4 @@ function readParamValues(
     } else values[name] = value;
   }
   return values;
-}
-
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,15 +4,14 @@
  * watermark), so re-applying a pipeline neither skips nor repeats a tick; a new trigger starts at
  * the newest dataset version, so only versions pushed after it was applied start runs.
  */
-import { Cron } from 'croner';
+import { nextCronTime } from '../../core/cron.js';
 import { newId } from '../../core/ids.js';
 import type { Tx } from '../../store/index.js';
 import type { Pipeline } from '../definition/index.js';
 
 /** When a cron expression fires next after `after`; far in the future when it never will again. */
 export function nextFireAt(cron: string, timezone: string, after: number): number {
-  const next = new Cron(cron, { timezone, paused: true }).nextRun(new Date(after));
-  return next === null ? NEVER : next.getTime();
+  return nextCronTime(cron, timezone, after) ?? NEVER;
 }
 
 /** A tick that never comes (the last date JavaScript can represent). */

@@ -7,7 +7,7 @@
 
 import type { Clock } from '../../core/clock.js';
 import { toIso } from '../../core/clock.js';
-import type { RequestContext } from '../../core/context.js';
+import { SCHEDULER_CONTEXT } from '../../core/context.js';
 import type { Logger } from '../../core/logger.js';
 import { Periodic } from '../../core/periodic.js';
 import { datasetNode } from '../../lineage/index.js';
@@ -17,8 +17,6 @@ import type { RunTrigger } from '../entities.js';
 import type { PipelineRunService } from '../run-service.js';
 import { nextFireAt } from './schedule-rows.js';
 
-/** Runs the scheduler starts act as this actor (audit events say who started what). */
-const SCHEDULER: RequestContext = { actor: { name: 'scheduler', role: 'editor' }, requestId: 'scheduler' };
 const VERSIONS_PER_TICK = 100;
 
 export class Scheduler {
@@ -163,7 +161,7 @@ export class Scheduler {
     trigger: RunTrigger,
   ): Promise<string | undefined> {
     try {
-      const run = await this.runs.start(SCHEDULER, { pipeline, params, trigger });
+      const run = await this.runs.start(SCHEDULER_CONTEXT, { pipeline, params, trigger });
       this.logger?.info({ pipeline, run: run.id, trigger }, 'pipeline run started by the scheduler');
       return run.id;
     } catch (error) {
