@@ -58,7 +58,7 @@ export async function runLoop(sw: Slipway, deployment: string, report: DemoRepor
     `monitor report ${drift.id}: drift in ${moved.join(', ')}; unchanged: ${still.join(', ')}; predictions drifted: ${drift.predictionDrift ? 'yes' : 'no'}`,
   );
 
-  const run = await onDriftRun(sw, monitor.name, drift.id, report);
+  const run = await onDriftRun(sw, monitor.name, report);
   const challenger = String(run.steps?.find((s) => s.step === 'train')?.outputs?.model);
   const served = await sw.deployments.get(deployment);
   say(
@@ -170,21 +170,16 @@ async function evaluateFull(sw: Slipway, monitor: string): Promise<MonitorReport
 }
 
 /** The retraining run the drift started, followed to its end. */
-async function onDriftRun(
-  sw: Slipway,
-  monitor: string,
-  reportId: string,
-  report: DemoReporter,
-): Promise<PipelineRunInfo> {
+async function onDriftRun(sw: Slipway, monitor: string, report: DemoReporter): Promise<PipelineRunInfo> {
   const started = Date.now();
   for (;;) {
     const alerts = await sw.monitors.alerts(monitor);
-    const alert = alerts.items.find((a) => a.kind === 'pipeline');
+    // The monitor is new, so the one run it starts is the first drift's; evaluations that drifted
+    // while the window was still filling list theirs as skipped (the cooldown).
+    const alert = alerts.items.find((a) => a.kind === 'pipeline' && a.status !== 'skipped');
     if (alert?.status === 'delivered') {
       const id = String(alert.result?.run);
-      report.say(
-        `alert ${alert.id}: drift in report ${alert.report === reportId ? reportId : alert.report} started pipeline run ${id}; its steps:`,
-      );
+      report.say(`alert ${alert.id}: drift in report ${alert.report} started pipeline run ${id}; its steps:`);
       const run = await sw.pipelines.waitForRun(id, {
         intervalMs: 250,
         onUpdate: stepProgress(report.progress),
@@ -195,9 +190,7 @@ async function onDriftRun(
       report.say(`retraining run ${run.id} succeeded in ${formatMs(took)}`);
       return run;
     }
-    if (alert?.status === 'failed' || alert?.status === 'skipped') {
-      throw new Error(`the on-drift run was not started: ${alert.lastError}`);
-    }
+    if (alert?.status === 'failed') throw new Error(`the on-drift run was not started: ${alert.lastError}`);
     if (Date.now() - started > 60_000)
       throw new Error('no on-drift pipeline run within a minute of the drift');
     await new Promise((resolve) => setTimeout(resolve, 200));
